@@ -1,0 +1,59 @@
+package dev.vectorgrad;
+
+import dev.vectorgrad.memory.NativeAllocator;
+import dev.vectorgrad.memory.Storage;
+
+/**
+ * Accounting of the off-heap memory behind tensors. PyTorch's closest equivalents are
+ * {@code torch.cuda.memory_allocated()} / {@code max_memory_allocated()} (for CPU memory, which
+ * PyTorch does not account).
+ *
+ * <p>Bytes are counted in allocator blocks: a tensor of n bytes holds a block of at least n bytes
+ * (at most 25% more above 64 KiB, the next power of two below).
+ */
+public final class MemoryStats {
+  private MemoryStats() {}
+
+  /** Off-heap bytes held by live tensor storages now. */
+  public static long liveBytes() {
+    return NativeAllocator.global().liveBytes();
+  }
+
+  /** The most off-heap bytes held by live storages at once since start (or {@link #resetPeak()}). */
+  public static long peakBytes() {
+    return NativeAllocator.global().peakBytes();
+  }
+
+  /** Bytes obtained from the operating system: live blocks plus idle cached ones. */
+  public static long reservedBytes() {
+    return NativeAllocator.global().reservedBytes();
+  }
+
+  /** Allocations that needed fresh memory from the operating system (not served by the cache). */
+  public static long freshAllocations() {
+    return NativeAllocator.global().freshAllocations();
+  }
+
+  /** All allocations, cached or fresh. */
+  public static long allocations() {
+    return NativeAllocator.global().allocations();
+  }
+
+  /** Returns idle cached large blocks to the operating system; returns the bytes released. */
+  public static long trim() {
+    return NativeAllocator.global().trim();
+  }
+
+  /** Sets the peak to the current live bytes. */
+  public static void resetPeak() {
+    NativeAllocator.global().resetPeak();
+  }
+
+  /**
+   * A report of the storages still live, with where each was allocated when the JVM runs with
+   * {@code -Dvectorgrad.trackAllocations=true} (the report says so when it does not).
+   */
+  public static String leakReport() {
+    return Storage.leakReport();
+  }
+}

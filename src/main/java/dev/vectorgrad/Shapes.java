@@ -1,0 +1,97 @@
+package dev.vectorgrad;
+
+import java.util.Arrays;
+
+/** Shape arithmetic and PyTorch's wording for shape errors. */
+final class Shapes {
+  static final long[] SCALAR = new long[0];
+
+  private Shapes() {}
+
+  /** A defensive copy of a user-supplied shape, rejecting negative sizes as PyTorch does. */
+  static long[] checked(long[] shape) {
+    for (long d : shape) {
+      if (d < 0) {
+        throw new IllegalArgumentException("Trying to create tensor with negative dimension " + d + ": "
+            + Arrays.toString(shape));
+      }
+    }
+    numel(shape);
+    return shape.length == 0 ? SCALAR : shape.clone();
+  }
+
+  static long numel(long[] shape) {
+    long n = 1;
+    for (long d : shape) n = Math.multiplyExact(n, d);
+    return n;
+  }
+
+  static void checkSize(long[] shape, long dataLength) {
+    if (numel(shape) != dataLength) {
+      throw new IllegalArgumentException("shape '" + Arrays.toString(shape) + "' is invalid for input of size " + dataLength);
+    }
+  }
+
+  static int arrayLength(long numel) {
+    if (numel > Integer.MAX_VALUE - 8) {
+      throw new IllegalStateException("a tensor of " + numel + " elements does not fit in a Java array");
+    }
+    return (int) numel;
+  }
+
+  /** The broadcast shape of {@code a} and {@code b} ({@code torch.broadcast_shapes}). */
+  static long[] broadcast(long[] a, long[] b) {
+    if (Arrays.equals(a, b)) return a;
+    int nd = Math.max(a.length, b.length);
+    long[] out = new long[nd];
+    for (int i = nd - 1; i >= 0; i--) {
+      int ia = i - (nd - a.length);
+      int ib = i - (nd - b.length);
+      long sa = ia >= 0 ? a[ia] : 1;
+      long sb = ib >= 0 ? b[ib] : 1;
+      if (sa != sb && sa != 1 && sb != 1) {
+        throw new IllegalArgumentException("The size of tensor a (" + sa + ") must match the size of tensor b ("
+            + sb + ") at non-singleton dimension " + i);
+      }
+      out[i] = sa == 1 ? sb : sa;
+    }
+    return out;
+  }
+
+  /** Row-major strides of a contiguous tensor, in elements. */
+  static long[] contiguousStrides(long[] shape) {
+    long[] strides = new long[shape.length];
+    long s = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      strides[i] = s;
+      s *= shape[i];
+    }
+    return strides;
+  }
+
+  /** {@code dim} in {@code [0, ndim)}, accepting negative dims, with PyTorch's message otherwise. */
+  static int normalizeDim(int dim, int ndim) {
+    int lo = ndim == 0 ? -1 : -ndim;
+    int hi = ndim == 0 ? 0 : ndim - 1;
+    if (dim < lo || dim > hi) {
+      throw new IllegalArgumentException("Dimension out of range (expected to be in range of [" + lo + ", " + hi
+          + "], but got " + dim + ")");
+    }
+    return dim < 0 ? dim + Math.max(ndim, 1) : dim;
+  }
+
+  /** PyTorch's {@code torch.Size([2, 3])} text. */
+  static String torchSize(long[] shape) {
+    StringBuilder sb = new StringBuilder("torch.Size([");
+    for (int i = 0; i < shape.length; i++) {
+      if (i > 0) sb.append(", ");
+      sb.append(shape[i]);
+    }
+    return sb.append("])").toString();
+  }
+
+  /** PyTorch's {@code [2, 3]} text in shape messages. */
+  static String list(long[] shape) {
+    return Arrays.toString(shape);
+  }
+}

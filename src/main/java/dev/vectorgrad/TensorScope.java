@@ -1,0 +1,99 @@
+package dev.vectorgrad;
+
+import java.util.Arrays;
+
+/**
+ * Deterministic release of every tensor made inside a block. PyTorch has no equivalent (its
+ * tensors are freed by reference counting); the closest Java idioms are DJL's {@code NDManager}
+ * and Arrow's allocators.
+ *
+ * <pre>{@code
+ * try (var scope = TensorScope.open()) {
+ *   Tensor y = x.add(temp).add(2).mean();   // y and the intermediate tensors belong to the scope
+ *   y.backward();                           // temp.grad() belongs to temp, not to the scope
+ *   result = y.detach().keep();             // survives the scope
+ * }                                         // everything else made inside is released here
+ * }</pre>
+ *
+ * <p>Rules: a new tensor belongs to the innermost open scope of the thread that made it (not to the
+ * owner of its inputs). {@link Tensor#keep()} hands a tensor to the enclosing scope, or, outside
+ * every scope, to the caller, who releases it with {@link Tensor#close()} (a {@link
+ * java.lang.ref.Cleaner} releases tensors that nobody closed once they become unreachable).
+ * Gradients accumulated into {@link Tensor#grad()} belong to their tensor. Scopes nest, are
+ * confined to the thread that opened them, and closing an outer scope closes inner ones still open.
+ */
+public final class TensorScope implements AutoCloseable {
+  private final ThreadState state;
+  private final TensorScope parent;
+  private final Thread thread;
+  private Tensor[] tensors = new Tensor[8];
+  private int size;
+  private boolean closed;
+
+  private TensorScope(ThreadState state) {
+    this.state = state;
+    this.parent = state.scope;
+    this.thread = Thread.currentThread();
+    state.scope = this;
+  }
+
+  /** Opens a scope on the calling thread; it becomes the owner of the tensors made until it closes. */
+  public static TensorScope open() {
+    return new TensorScope(ThreadState.current());
+  }
+
+  /** The innermost open scope of the calling thread, or null. */
+  static TensorScope current(ThreadState state) {
+    return state.scope;
+  }
+
+  TensorScope parent() {
+    return parent;
+  }
+
+  void register(Tensor t) {
+    if (size == tensors.length) tensors = Arrays.copyOf(tensors, size * 2);
+    tensors[size++] = t;
+  }
+
+  /** Number of tensors this scope still owns and has not closed. */
+  public int ownedTensors() {
+    int n = 0;
+    for (int i = 0; i < size; i++) {
+      if (tensors[i].ownedBy(this)) n++;
+    }
+    return n;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Closes every tensor this scope still owns (and inner scopes left open). Idempotent. */
+  @Override
+  public void close() {
+    if (closed) return;
+    if (Thread.currentThread() != thread) {
+      throw new IllegalStateException("a TensorScope must be closed by the thread that opened it ("
+          + thread.getName() + "), not by " + Thread.currentThread().getName());
+    }
+    while (state.scope != null && state.scope != this && isAncestorOf(state.scope)) {
+      state.scope.close();
+    }
+    closed = true;
+    for (int i = 0; i < size; i++) {
+      Tensor t = tensors[i];
+      tensors[i] = null;
+      if (t.ownedBy(this)) t.close();
+    }
+    size = 0;
+    if (state.scope == this) state.scope = parent;
+  }
+
+  private boolean isAncestorOf(TensorScope s) {
+    for (TensorScope p = s.parent; p != null; p = p.parent) {
+      if (p == this) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,126 @@
+package dev.vectorgrad.autograd;
+
+import dev.vectorgrad.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One recorded operation in the backward graph. PyTorch equivalent: {@code torch.autograd.graph.Node}
+ * (a tensor's {@code grad_fn}).
+ *
+ * <p>A node knows its name ({@code MulBackward0}), a sequence number (ops recorded later on a
+ * thread get larger numbers; the engine runs ready nodes with the larger number first, as PyTorch
+ * does), one edge per input of its op (the input's own node, an accumulator for a leaf, or
+ * {@code null} when that input needs no gradient), what it saved in forward, and its derivative:
+ * {@link #apply} maps the gradient of the op's output to the gradients of its inputs. The forward
+ * kernel and this derivative are written side by side, one class per op.
+ *
+ * <p>Thread safety: a node is built by one thread and immutable afterwards, except for the
+ * engine's bookkeeping while a backward pass runs through it: one graph must not be backwarded by
+ * two threads at the same time. Graphs that only share leaves may run concurrently.
+ */
+public abstract class Node {
+  private static final ThreadLocal<long[]> SEQUENCE = ThreadLocal.withInitial(() -> new long[1]);
+
+  private final long sequenceNr;
+  final Node[] next;
+  private List<Consumer<Tensor>> preHooks;
+  private boolean released;
+
+  // Engine bookkeeping for the backward pass in progress.
+  int pendingInputs;
+  int visitEpoch;
+  Tensor gradBuffer;
+
+  /** @param next one edge per op input; {@code null} where that input needs no gradient */
+  protected Node(Node... next) {
+    this.next = next;
+    this.sequenceNr = nextSequenceNr();
+  }
+
+  /** For nodes that run first whenever ready, like PyTorch's {@code AccumulateGrad}. */
+  protected Node(long sequenceNr, Node... next) {
+    this.next = next;
+    this.sequenceNr = sequenceNr;
+  }
+
+  private static long nextSequenceNr() {
+    long[] counter = SEQUENCE.get();
+    return counter[0]++;
+  }
+
+  /** PyTorch's class name of this node, e.g. {@code AddBackward0}. */
+  public abstract String name();
+
+  /** Position in recording order on the recording thread. */
+  public final long sequenceNr() {
+    return sequenceNr;
+  }
+
+  /** The nodes gradients flow to, one per op input ({@code null} entries included), as {@code next_functions}. */
+  public final List<Node> nextFunctions() {
+    return Collections.unmodifiableList(Arrays.asList(next.clone()));
+  }
+
+  /**
+   * The derivative: gradients of the op's inputs given the gradient of its output, each with its
+   * input's shape and dtype, or {@code null} where {@link #needsInputGrad(int)} is false.
+   */
+  protected abstract Tensor[] apply(Tensor gradOutput);
+
+  /** Whether input {@code i} needs a gradient (its edge is not {@code null}). */
+  protected final boolean needsInputGrad(int i) {
+    return next[i] != null;
+  }
+
+  /** Drops what was saved for backward; called once the graph has been backwarded without retaining it. */
+  protected void releaseSaved() {}
+
+  /** Whether this node's saved state was freed by a backward pass that did not retain the graph. */
+  public final boolean isReleased() {
+    return released;
+  }
+
+  final void release() {
+    if (!released) {
+      released = true;
+      releaseSaved();
+    }
+  }
+
+  /**
+   * Runs {@code hook} with the gradient of this node's output each time backward reaches it, before
+   * the node runs ({@code register_prehook}); {@link Tensor#retainGrad()} is built on this.
+   */
+  public final synchronized void registerPreHook(Consumer<Tensor> hook) {
+    if (preHooks == null) preHooks = new ArrayList<>(1);
+    preHooks.add(hook);
+  }
+
+  final void runPreHooks(Tensor grad) {
+    List<Consumer<Tensor>> hooks = preHooks;
+    if (hooks != null) {
+      for (Consumer<Tensor> h : hooks) h.accept(grad);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "<" + name() + ">";
+  }
+
+  /** PyTorch's message when a freed graph is backwarded again. */
+  public static final String BACKWARD_TWICE_MESSAGE =
+      "Trying to backward through the graph a second time (or directly access saved tensors after "
+          + "they have already been freed). Saved intermediate values of the graph are freed when you "
+          + "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+          + "through the graph a second time or if you need to access saved tensors after calling backward.";
+
+  /** Throws PyTorch's error if this node's saved values were freed; for nodes that save scalars. */
+  protected final void checkNotReleased() {
+    if (released) throw new IllegalStateException(BACKWARD_TWICE_MESSAGE);
+  }
+}

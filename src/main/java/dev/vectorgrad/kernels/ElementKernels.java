@@ -1,0 +1,50 @@
+package dev.vectorgrad.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Kernels for one element type over contiguous ranges of off-heap memory. Offsets and lengths count
+ * elements, not bytes. Implementations are generated from templates in {@code src/build/kernels}:
+ * a Vector API one and a scalar one per type; both round every elementwise result identically
+ * (IEEE operations in the element type), reductions may differ in the last bits because the
+ * summation order follows the vector width.
+ *
+ * <p>Ranges may alias when they are identical ({@code out == a}); partially overlapping ranges are
+ * not supported. Callers check bounds: the segment accessors check them again, so a wrong offset
+ * throws {@link IndexOutOfBoundsException} instead of corrupting memory.
+ */
+public interface ElementKernels {
+  /** {@code out[i] = a[i] op b[i]}. */
+  void binary(BinaryOp op, MemorySegment a, long aOff, MemorySegment b, long bOff,
+              MemorySegment out, long outOff, long n);
+
+  /** {@code out[i] = a[i] op s}; {@code s} is first rounded to the element type, as PyTorch does. */
+  void binaryScalar(BinaryOp op, MemorySegment a, long aOff, double s, MemorySegment out, long outOff, long n);
+
+  /** {@code out[i] = s op b[i]}. */
+  void scalarBinary(BinaryOp op, double s, MemorySegment b, long bOff, MemorySegment out, long outOff, long n);
+
+  /** {@code out[i] = -a[i]}. */
+  void neg(MemorySegment a, long aOff, MemorySegment out, long outOff, long n);
+
+  /** {@code out[i] = value}. */
+  void fill(MemorySegment out, long outOff, long n, double value);
+
+  /** {@code out[i] = a[i]}. */
+  void copy(MemorySegment a, long aOff, MemorySegment out, long outOff, long n);
+
+  /**
+   * Sum of {@code n} elements. Accumulates in blocks (several vector accumulators inside a block,
+   * block sums in double), so a float sum of millions of elements stays accurate to float precision.
+   */
+  double sum(MemorySegment a, long aOff, long n);
+
+  /** One element, widened to double. */
+  double get(MemorySegment a, long index);
+
+  /** Stores {@code value} rounded to the element type. */
+  void set(MemorySegment a, long index, double value);
+
+  /** Size of one element in bytes. */
+  int elementBytes();
+}

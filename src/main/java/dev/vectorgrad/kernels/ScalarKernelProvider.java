@@ -1,0 +1,22 @@
+package dev.vectorgrad.kernels;
+
+/** Plain-loop kernels: the fallback without the Vector API, and the reference in tests. */
+public final class ScalarKernelProvider implements KernelProvider {
+  private final ElementKernels float32 = new ScalarFloatKernels();
+  private final ElementKernels float64 = new ScalarDoubleKernels();
+
+  @Override
+  public String description() {
+    return "scalar kernels";
+  }
+
+  @Override
+  public ElementKernels float32() {
+    return float32;
+  }
+
+  @Override
+  public ElementKernels float64() {
+    return float64;
+  }
+}

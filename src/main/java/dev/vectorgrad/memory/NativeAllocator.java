@@ -1,0 +1,210 @@
+package dev.vectorgrad.memory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one allocator behind every tensor: a caching allocator over off-heap memory that accounts
+ * every byte.
+ *
+ * <p>Why a cache: a fresh {@code Arena.ofShared()} block costs tens of microseconds to close (a
+ * thread handshake) and a fresh large block milliseconds of page faults; a free-list pop costs
+ * nanoseconds. Blocks are grouped in {@link SizeClasses}; a freed block goes back to its class's
+ * free list. Small blocks are carved from 1 MiB slabs that live as long as the JVM; each large
+ * block has its own shared arena and is really released when the idle cache would exceed
+ * {@link #maxIdleBytes()} or on {@link #trim()}.
+ *
+ * <p>Memory is not cleared on reuse: callers that need zeros fill them (only {@code zeros} does).
+ * All methods are thread-safe. Blocks are 64-byte aligned.
+ */
+public final class NativeAllocator {
+  /** System property: the most idle bytes kept in the large-block cache (default 1 GiB). */
+  public static final String MAX_IDLE_PROPERTY = "vectorgrad.pool.maxIdleBytes";
+  static final long SLAB_BYTES = 1L << 20;
+  static final long ALIGNMENT = 64;
+
+  private static final NativeAllocator GLOBAL =
+      new NativeAllocator(Long.getLong(MAX_IDLE_PROPERTY, 1L << 30));
+
+  private final FreeList[] freeLists = new FreeList[SizeClasses.CLASS_COUNT];
+  private final long maxIdleBytes;
+  private final AtomicLong liveBytes = new AtomicLong();
+  private final AtomicLong peakBytes = new AtomicLong();
+  private final AtomicLong idleLargeBytes = new AtomicLong();
+  private final AtomicLong reservedBytes = new AtomicLong();
+  private final AtomicLong allocations = new AtomicLong();
+  private final AtomicLong freshAllocations = new AtomicLong();
+
+  NativeAllocator(long maxIdleBytes) {
+    this.maxIdleBytes = maxIdleBytes;
+    for (int c = 0; c < freeLists.length; c++) freeLists[c] = new FreeList();
+  }
+
+  /** The process-wide allocator. */
+  public static NativeAllocator global() {
+    return GLOBAL;
+  }
+
+  /** The class a request of {@code bytes} is served from. */
+  public static int sizeClassOf(long bytes) {
+    return SizeClasses.classOf(bytes);
+  }
+
+  /** Bytes in a block of {@code sizeClass}. */
+  public static long blockBytes(int sizeClass) {
+    return SizeClasses.bytesOf(sizeClass);
+  }
+
+  /** A block of the class, from the cache when one is idle. Its contents are unspecified. */
+  public MemorySegment allocate(int sizeClass) {
+    FreeList list = freeLists[sizeClass];
+    MemorySegment block = list.pop();
+    if (block == null) {
+      block = SizeClasses.isSmall(sizeClass) ? refillSmall(sizeClass, list) : allocateLarge(sizeClass);
+    } else if (!SizeClasses.isSmall(sizeClass)) {
+      idleLargeBytes.addAndGet(-block.byteSize());
+    }
+    allocations.incrementAndGet();
+    long live = liveBytes.addAndGet(SizeClasses.bytesOf(sizeClass));
+    long peak;
+    while (live > (peak = peakBytes.get()) && !peakBytes.compareAndSet(peak, live)) {
+      // another thread raised the peak meanwhile: retry against its value
+    }
+    return block;
+  }
+
+  /** Gives a block back. The caller must not touch it afterwards. */
+  public void free(MemorySegment block, int sizeClass) {
+    long bytes = SizeClasses.bytesOf(sizeClass);
+    liveBytes.addAndGet(-bytes);
+    if (!SizeClasses.isSmall(sizeClass)) {
+      if (idleLargeBytes.addAndGet(bytes) > maxIdleBytes) {
+        idleLargeBytes.addAndGet(-bytes);
+        releaseLarge(block);
+        return;
+      }
+    }
+    freeLists[sizeClass].push(block);
+  }
+
+  /** Releases every idle large block to the operating system; returns the bytes released. */
+  public long trim() {
+    long released = 0;
+    for (int c = SizeClasses.SMALL_CLASSES; c < freeLists.length; c++) {
+      for (MemorySegment block : freeLists[c].drain()) {
+        idleLargeBytes.addAndGet(-block.byteSize());
+        released += block.byteSize();
+        releaseLarge(block);
+      }
+    }
+    return released;
+  }
+
+  public long liveBytes() {
+    return liveBytes.get();
+  }
+
+  public long peakBytes() {
+    return peakBytes.get();
+  }
+
+  /** Bytes obtained from the operating system and not yet given back (live + idle). */
+  public long reservedBytes() {
+    return reservedBytes.get();
+  }
+
+  /** Bytes in idle large blocks that {@link #trim()} would release. */
+  public long idleLargeBytes() {
+    return idleLargeBytes.get();
+  }
+
+  public long maxIdleBytes() {
+    return maxIdleBytes;
+  }
+
+  /** Allocations served so far, from the cache or fresh. */
+  public long allocations() {
+    return allocations.get();
+  }
+
+  /** Allocations that needed new memory from the operating system (slab refills count once). */
+  public long freshAllocations() {
+    return freshAllocations.get();
+  }
+
+  /** Resets the peak to the current live bytes (for measurements). */
+  public void resetPeak() {
+    peakBytes.set(liveBytes.get());
+  }
+
+  private MemorySegment refillSmall(int sizeClass, FreeList list) {
+    long blockBytes = SizeClasses.bytesOf(sizeClass);
+    // Slabs are never returned: the small pool is bounded by the peak of small live bytes.
+    MemorySegment slab = Arena.global().allocate(SLAB_BYTES, ALIGNMENT);
+    freshAllocations.incrementAndGet();
+    reservedBytes.addAndGet(SLAB_BYTES);
+    long count = SLAB_BYTES / blockBytes;
+    List<MemorySegment> blocks = new ArrayList<>((int) count - 1);
+    for (long i = 1; i < count; i++) blocks.add(slab.asSlice(i * blockBytes, blockBytes));
+    list.pushAll(blocks);
+    return slab.asSlice(0, blockBytes);
+  }
+
+  private MemorySegment allocateLarge(int sizeClass) {
+    long bytes = SizeClasses.bytesOf(sizeClass);
+    Arena arena = Arena.ofShared();
+    MemorySegment block;
+    try {
+      block = arena.allocate(bytes, ALIGNMENT);
+    } catch (OutOfMemoryError e) {
+      arena.close();
+      trim();
+      throw new OutOfMemoryError("vectorgrad could not allocate " + bytes + " off-heap bytes ("
+          + liveBytes() + " bytes live in tensors); close tensors or use TensorScope: " + e.getMessage());
+    }
+    freshAllocations.incrementAndGet();
+    reservedBytes.addAndGet(bytes);
+    LargeBlocks.remember(block, arena);
+    return block;
+  }
+
+  private void releaseLarge(MemorySegment block) {
+    reservedBytes.addAndGet(-block.byteSize());
+    LargeBlocks.release(block);
+  }
+
+  /** A stack of idle blocks of one class. Uncontended locking costs a few nanoseconds here. */
+  private static final class FreeList {
+    private MemorySegment[] items = new MemorySegment[16];
+    private int size;
+
+    synchronized MemorySegment pop() {
+      if (size == 0) return null;
+      MemorySegment s = items[--size];
+      items[size] = null;
+      return s;
+    }
+
+    synchronized void push(MemorySegment s) {
+      if (size == items.length) items = java.util.Arrays.copyOf(items, size * 2);
+      items[size++] = s;
+    }
+
+    synchronized void pushAll(List<MemorySegment> blocks) {
+      for (MemorySegment s : blocks) push(s);
+    }
+
+    synchronized List<MemorySegment> drain() {
+      List<MemorySegment> all = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        all.add(items[i]);
+        items[i] = null;
+      }
+      size = 0;
+      return all;
+    }
+  }
+}

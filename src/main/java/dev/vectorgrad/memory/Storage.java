@@ -1,0 +1,127 @@
+package dev.vectorgrad.memory;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A reference-counted off-heap buffer shared by a tensor and its views ({@code detach()},
+ * {@code data()}). Each holder calls {@link #release()} once; the last release returns the block to
+ * the {@link NativeAllocator}.
+ *
+ * <p>With {@code -D}{@value #TRACK_PROPERTY}{@code =true} every storage records the stack where it
+ * was allocated, and {@link #leakReport()} lists the live ones with those stacks.
+ */
+public final class Storage {
+  /** System property that records allocation sites for leak reports. */
+  public static final String TRACK_PROPERTY = "vectorgrad.trackAllocations";
+  private static final boolean TRACK = Boolean.getBoolean(TRACK_PROPERTY);
+  private static final Set<Storage> LIVE = TRACK ? ConcurrentHashMap.newKeySet() : Set.of();
+  private static final VarHandle REFS;
+
+  static {
+    try {
+      REFS = MethodHandles.lookup().findVarHandle(Storage.class, "refs", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final MemorySegment segment;
+  private final int sizeClass;
+  private final long byteSize;
+  private final Throwable allocationSite;
+  private volatile int refs = 1;
+
+  private Storage(MemorySegment segment, int sizeClass, long byteSize) {
+    this.segment = segment;
+    this.sizeClass = sizeClass;
+    this.byteSize = byteSize;
+    this.allocationSite = TRACK ? new Throwable("tensor storage of " + byteSize + " bytes allocated here") : null;
+    if (TRACK) LIVE.add(this);
+  }
+
+  /** A storage of at least {@code byteSize} bytes with unspecified contents. */
+  public static Storage allocate(long byteSize) {
+    int sizeClass = NativeAllocator.sizeClassOf(Math.max(byteSize, 1));
+    return new Storage(NativeAllocator.global().allocate(sizeClass), sizeClass, byteSize);
+  }
+
+  /** The block; it may be larger than {@link #byteSize()}. */
+  public MemorySegment segment() {
+    return segment;
+  }
+
+  public long byteSize() {
+    return byteSize;
+  }
+
+  /** Adds a holder (a view). Throws if the storage was already released. */
+  public void retain() {
+    int r;
+    do {
+      r = refs;
+      if (r <= 0) throw new IllegalStateException("storage was already released");
+    } while (!REFS.compareAndSet(this, r, r + 1));
+  }
+
+  /** Drops a holder; the last one returns the memory. Returns true when this call freed it. */
+  public boolean release() {
+    int r = (int) REFS.getAndAdd(this, -1) - 1;
+    if (r == 0) {
+      if (TRACK) LIVE.remove(this);
+      NativeAllocator.global().free(segment, sizeClass);
+      return true;
+    }
+    if (r < 0) throw new IllegalStateException("storage released more often than retained");
+    return false;
+  }
+
+  public boolean isReleased() {
+    return refs <= 0;
+  }
+
+  /** Whether allocation sites are being recorded. */
+  public static boolean trackingAllocations() {
+    return TRACK;
+  }
+
+  /**
+   * Live storages and where they were allocated; without tracking, only how to turn it on.
+   */
+  public static String leakReport() {
+    NativeAllocator a = NativeAllocator.global();
+    StringBuilder sb = new StringBuilder()
+        .append(a.liveBytes()).append(" off-heap bytes live in tensor storages");
+    if (!TRACK) {
+      return sb.append("; run with -D").append(TRACK_PROPERTY)
+          .append("=true to record where each storage was allocated").toString();
+    }
+    List<Storage> live = new ArrayList<>(LIVE);
+    sb.append(", ").append(live.size()).append(" storages:");
+    for (Storage s : live) {
+      sb.append("\n  ").append(s.byteSize).append(" bytes");
+      for (StackTraceElement e : s.allocationSite.getStackTrace()) {
+        if (!e.getClassName().startsWith("dev.vectorgrad.memory.")) {
+          sb.append("\n    at ").append(e);
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Live storages (only with tracking on; empty otherwise). */
+  public static List<Storage> live() {
+    return Collections.unmodifiableList(new ArrayList<>(LIVE));
+  }
+
+  /** Where this storage was allocated, or null without tracking. */
+  public Throwable allocationSite() {
+    return allocationSite;
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * vectorgrad: PyTorch-style tensors with reverse-mode autograd for the JVM.
+ *
+ * <p>Storage is off-heap ({@code java.lang.foreign}); kernels use the incubating Vector API
+ * ({@code jdk.incubator.vector}) when it is available and fall back to scalar loops otherwise.
+ */
+module dev.vectorgrad {
+  requires jdk.incubator.vector;
+
+  exports dev.vectorgrad;
+  exports dev.vectorgrad.autograd;
+}
