@@ -22,6 +22,12 @@ final class AccumulateGrad extends Node {
     return "AccumulateGrad";
   }
 
+  /** Threads' graphs meet at a shared leaf's accumulator. */
+  @Override
+  protected boolean sharedAcrossGraphs() {
+    return true;
+  }
+
   /** The leaf this node accumulates into ({@code variable} in PyTorch). */
   Tensor variable() {
     return leaf;

@@ -5,6 +5,7 @@ import dev.vectorgrad.Tensor;
 import dev.vectorgrad.TensorScope;
 import java.util.ArrayDeque;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,6 +30,40 @@ public final class Engine {
 
   private Engine() {}
 
+  /** What one pass knows about one node: edges still to come in, and the gradient summed so far. */
+  static final class PassState {
+    int pendingInputs;
+    Tensor gradBuffer;
+  }
+
+  /** The bookkeeping of one backward pass. */
+  private static final class Pass {
+    final int epoch = EPOCH.incrementAndGet();
+    /** State of nodes other threads' passes may reach too; interior nodes carry theirs. */
+    final IdentityHashMap<Node, PassState> shared = new IdentityHashMap<>(4);
+
+    /** The node's state, created (and reset) on the first visit; null if already visited. */
+    PassState firstVisit(Node node) {
+      PassState s;
+      if (node.sharedAcrossGraphs()) {
+        if (shared.containsKey(node)) return null;
+        s = new PassState();
+        shared.put(node, s);
+      } else {
+        if (node.visitEpoch == epoch) return null;
+        node.visitEpoch = epoch;
+        s = node.pass;
+        s.pendingInputs = 0;
+        s.gradBuffer = null;   // a pass that failed earlier may have left a partial sum behind
+      }
+      return s;
+    }
+
+    PassState of(Node node) {
+      return node.sharedAcrossGraphs() ? shared.get(node) : node.pass;
+    }
+  }
+
   /**
    * Backpropagates from {@code output}, whose node is {@code root}.
    *
@@ -37,16 +72,18 @@ public final class Engine {
    */
   public static void run(Node root, Tensor outputGrad, Tensor output, boolean retainGraph) {
     try (var noGrad = GradMode.noGrad(); var scope = TensorScope.open()) {
-      countDependencies(root);
-      root.gradBuffer = outputGrad == null
+      Pass pass = new Pass();
+      countDependencies(root, pass);
+      pass.of(root).gradBuffer = outputGrad == null
           ? Tensor.ones(output.dtype(), output.shape())
           : outputGrad.to(output.dtype());
       PriorityQueue<Node> ready = new PriorityQueue<>(LATEST_FIRST);
       ready.add(root);
       while (!ready.isEmpty()) {
         Node node = ready.poll();
-        Tensor grad = node.gradBuffer;
-        node.gradBuffer = null;
+        PassState state = pass.of(node);
+        Tensor grad = state.gradBuffer;
+        state.gradBuffer = null;
         Tensor[] inputGrads = null;
         if (grad != null) {
           node.runPreHooks(grad);
@@ -56,37 +93,28 @@ public final class Engine {
         for (int i = 0; i < node.next.length; i++) {
           Node target = node.next[i];
           if (target == null) continue;
+          PassState t = pass.of(target);
           Tensor g = inputGrads == null ? null : inputGrads[i];
           if (g != null) {
-            target.gradBuffer = target.gradBuffer == null ? g : target.gradBuffer.add(g);
+            t.gradBuffer = t.gradBuffer == null ? g : t.gradBuffer.add(g);
           }
-          if (--target.pendingInputs == 0) ready.add(target);
+          if (--t.pendingInputs == 0) ready.add(target);
         }
       }
     }
   }
 
-  /** Sets {@code pendingInputs} of every node reachable from {@code root} to its number of incoming edges. */
-  private static void countDependencies(Node root) {
-    int epoch = EPOCH.incrementAndGet();
+  /** Sets the pending-input count of every node reachable from {@code root} to its number of incoming edges. */
+  private static void countDependencies(Node root, Pass pass) {
     ArrayDeque<Node> stack = new ArrayDeque<>();
-    visit(root, epoch);
+    pass.firstVisit(root);
     stack.push(root);
     while (!stack.isEmpty()) {
       for (Node target : stack.pop().next) {
         if (target == null) continue;
-        if (target.visitEpoch != epoch) {
-          visit(target, epoch);
-          stack.push(target);
-        }
-        target.pendingInputs++;
+        if (pass.firstVisit(target) != null) stack.push(target);
+        pass.of(target).pendingInputs++;
       }
     }
-  }
-
-  private static void visit(Node node, int epoch) {
-    node.visitEpoch = epoch;
-    node.pendingInputs = 0;
-    node.gradBuffer = null;   // a pass that failed earlier may have left a partial sum behind
   }
 }

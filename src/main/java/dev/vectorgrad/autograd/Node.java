@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  *
  * <p>Thread safety: a node is built by one thread and immutable afterwards, except for the
  * engine's bookkeeping while a backward pass runs through it: one graph must not be backwarded by
- * two threads at the same time. Graphs that only share leaves may run concurrently.
+ * two threads at the same time. Graphs that only share leaves may run concurrently: a leaf's
+ * accumulator ({@link #sharedAcrossGraphs()}) keeps no per-pass state on itself.
  */
 public abstract class Node {
   private static final ThreadLocal<long[]> SEQUENCE = ThreadLocal.withInitial(() -> new long[1]);
@@ -30,10 +31,9 @@ public abstract class Node {
   private List<Consumer<Tensor>> preHooks;
   private boolean released;
 
-  // Engine bookkeeping for the backward pass in progress.
-  int pendingInputs;
+  // Engine bookkeeping for the backward pass in progress (see Engine.PassState).
   int visitEpoch;
-  Tensor gradBuffer;
+  final Engine.PassState pass = new Engine.PassState();
 
   /** @param next one edge per op input; {@code null} where that input needs no gradient */
   protected Node(Node... next) {
@@ -74,6 +74,14 @@ public abstract class Node {
   /** Whether input {@code i} needs a gradient (its edge is not {@code null}). */
   protected final boolean needsInputGrad(int i) {
     return next[i] != null;
+  }
+
+  /**
+   * Whether graphs recorded by different threads may reach this node, so that concurrent backward
+   * passes must keep their bookkeeping for it apart (true for a leaf's accumulator).
+   */
+  protected boolean sharedAcrossGraphs() {
+    return false;
   }
 
   /** Drops what was saved for backward; called once the graph has been backwarded without retaining it. */
