@@ -19,7 +19,7 @@ final class Arithmetic {
   static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
     a.ensureOpen();
     b.ensureOpen();
-    DType dtype = DType.promote(a.dtype, b.dtype);
+    DType dtype = resultType(a, b);
     Tensor out = Tensor.empty(dtype, Shapes.broadcast(a.shape, b.shape));
     compute(op, a, b, out);
     ThreadState state = ThreadState.current();
@@ -28,6 +28,16 @@ final class Arithmetic {
       out.gradFn = new BinaryBackward(op, a, b);
     }
     return out;
+  }
+
+  /**
+   * PyTorch's {@code result_type}: a 0-dim tensor does not promote a tensor with dims (it acts like a
+   * Python scalar), otherwise float64 wins.
+   */
+  static DType resultType(Tensor a, Tensor b) {
+    boolean aScalar = a.shape.length == 0, bScalar = b.shape.length == 0;
+    if (aScalar != bScalar) return aScalar ? b.dtype : a.dtype;
+    return DType.promote(a.dtype, b.dtype);
   }
 
   static Tensor withScalar(BinaryOp op, Tensor a, double s) {
@@ -54,7 +64,7 @@ final class Arithmetic {
 
   /** {@code dst += src} without recording, {@code src} broadcast to {@code dst}'s shape. */
   static void addInto(Tensor dst, Tensor src) {
-    if (DType.promote(dst.dtype, src.dtype) == dst.dtype) {
+    if (resultType(dst, src) == dst.dtype) {
       compute(BinaryOp.ADD, dst, src, dst);
       return;
     }

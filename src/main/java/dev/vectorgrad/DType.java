@@ -4,7 +4,8 @@ package dev.vectorgrad;
  * Element types. PyTorch equivalent: {@code torch.float32} / {@code torch.float64}.
  *
  * <p>Promotion follows PyTorch: an op between a float32 and a float64 tensor computes in float64;
- * a Java {@code double} operand (PyTorch's Python scalar) does not promote a float32 tensor.
+ * a Java {@code double} operand (PyTorch's Python scalar) and a 0-dim tensor do not promote a tensor
+ * that has dimensions.
  */
 public enum DType {
   FLOAT32(4, "torch.float32", "torch.FloatTensor"),

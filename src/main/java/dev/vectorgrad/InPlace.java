@@ -52,7 +52,7 @@ final class InPlace {
     return gradEnabled;
   }
 
-  /** ZeroBackward0 / FillBackward0: the old values no longer matter, so their gradient is zero. */
+  /** ZeroBackward0 / FillBackward2: the old values no longer matter, so their gradient is zero. */
   static final class FillBackward extends Node {
     private final String name;
     private final DType dtype;

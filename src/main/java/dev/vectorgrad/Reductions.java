@@ -116,6 +116,7 @@ final class Reductions {
 
     @Override
     protected Tensor[] apply(Tensor g) {
+      if (mean) checkNotReleased();   // PyTorch 1.13's MeanBackward1 saves its input
       Tensor unsqueezed = g.view(new Tensor.Version(), keptShape);
       Tensor grad = GradShapes.expand(unsqueezed, inputShape);
       unsqueezed.close();

@@ -386,7 +386,7 @@ public final class Tensor implements AutoCloseable {
 
   /** Sets every element to {@code value} in place; returns this. PyTorch: {@code fill_(value)}. */
   public Tensor fill_(double value) {
-    return InPlace.fill(this, value, "FillBackward0");
+    return InPlace.fill(this, value, "FillBackward2");
   }
 
   /** {@code this += other} in place (other broadcast to this shape); returns this. PyTorch: {@code add_}. */
@@ -473,7 +473,7 @@ public final class Tensor implements AutoCloseable {
   public double item() {
     ensureOpen();
     if (numel != 1) {
-      throw new IllegalStateException("a Tensor with " + numel + " elements cannot be converted to Scalar");
+      throw new IllegalStateException("only one element tensors can be converted to Python scalars");
     }
     return kernels().get(segment, 0);
   }

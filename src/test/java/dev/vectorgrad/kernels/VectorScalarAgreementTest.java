@@ -1,0 +1,123 @@
+package dev.vectorgrad.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Vector API kernels and the scalar kernels compute the same values: bit for bit for
+ * elementwise ops (both round each result once in the element type), and within a size-scaled
+ * tolerance for sums (they add in different orders). Sizes straddle every vector width and tail
+ * length, with offsets that are not vector aligned.
+ */
+class VectorScalarAgreementTest {
+  static final int[] SIZES = {0, 1, 2, 3, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 127, 255, 1000, 4095, 4096, 4097, 8193, 100_003};
+  private static KernelProvider vector;
+  private static final KernelProvider SCALAR = new ScalarKernelProvider();
+
+  @BeforeAll
+  static void vectorApiIsUsable() {
+    vector = Kernels.vectorOrNull();
+    assertNotNull(vector, "the test JVM runs with --add-modules jdk.incubator.vector, so the Vector API must load");
+  }
+
+  static Stream<Arguments> cases() {
+    return Stream.of("float32", "float64").flatMap(type ->
+        IntStream.of(SIZES).mapToObj(n -> Arguments.of(type, n)));
+  }
+
+  private static ElementKernels pick(KernelProvider p, String type) {
+    return type.equals("float32") ? p.float32() : p.float64();
+  }
+
+  /** Two inputs with values of mixed sign and magnitude, and a few special values. */
+  private static MemorySegment input(Arena arena, ElementKernels k, int n, long seed, int offset) {
+    MemorySegment s = arena.allocate((long) (n + offset) * k.elementBytes(), 64);
+    Random r = new Random(seed);
+    for (int i = 0; i < n + offset; i++) {
+      double v = switch (i % 97) {
+        case 13 -> 0.0;
+        case 29 -> -0.0;
+        case 41 -> 1e-30;
+        default -> (r.nextDouble() - 0.4) * Math.pow(10, r.nextInt(7) - 3);
+      };
+      k.set(s, i, v);
+    }
+    return s;
+  }
+
+  @ParameterizedTest(name = "{0} n={1}")
+  @MethodSource("cases")
+  void elementwiseKernelsAgreeBitForBit(String type, int n) {
+    ElementKernels v = pick(vector, type), s = pick(SCALAR, type);
+    int off = 3;   // not a multiple of any vector length
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment a = input(arena, v, n, 1, off), b = input(arena, v, n, 2, off);
+      for (BinaryOp op : BinaryOp.values()) {
+        compare(arena, v, s, n, op + " tensor-tensor", k -> out -> k.binary(op, a, off, b, off, out, 1, n));
+        compare(arena, v, s, n, op + " tensor-scalar", k -> out -> k.binaryScalar(op, a, off, 0.3, out, 1, n));
+        compare(arena, v, s, n, op + " scalar-tensor", k -> out -> k.scalarBinary(op, -1.7, b, off, out, 1, n));
+      }
+      compare(arena, v, s, n, "neg", k -> out -> k.neg(a, off, out, 1, n));
+      compare(arena, v, s, n, "fill", k -> out -> k.fill(out, 1, n, 0.1));
+      compare(arena, v, s, n, "copy", k -> out -> k.copy(a, off, out, 1, n));
+    }
+  }
+
+  private static void compare(Arena arena, ElementKernels v, ElementKernels s, int n, String what,
+                              Function<ElementKernels, java.util.function.Consumer<MemorySegment>> run) {
+    long bytes = (long) (n + 2) * v.elementBytes();
+    MemorySegment outV = arena.allocate(bytes, 64), outS = arena.allocate(bytes, 64);
+    v.fill(outV, 0, n + 2, 42);
+    s.fill(outS, 0, n + 2, 42);
+    run.apply(v).accept(outV);
+    run.apply(s).accept(outS);
+    for (int i = 0; i < n + 2; i++) {
+      long bv = Double.doubleToRawLongBits(v.get(outV, i)), bs = Double.doubleToRawLongBits(s.get(outS, i));
+      assertEquals(bs, bv, () -> what + " differs at " + "element (incl. guard) " + n);
+    }
+    assertEquals(42.0, v.get(outV, 0), what + " wrote before its range");
+    assertEquals(42.0, v.get(outV, n + 1), what + " wrote past its range");
+  }
+
+  @ParameterizedTest(name = "{0} n={1}")
+  @MethodSource("cases")
+  void sumsAgreeWithinRoundingAndWithAnExactDoubleSum(String type, int n) {
+    ElementKernels v = pick(vector, type), s = pick(SCALAR, type);
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment a = input(arena, v, n, 7, 5);
+      java.math.BigDecimal exact = java.math.BigDecimal.ZERO;
+      double abs = 0;
+      for (int i = 0; i < n; i++) {
+        exact = exact.add(new java.math.BigDecimal(v.get(a, 5 + i)));
+        abs += Math.abs(v.get(a, 5 + i));
+      }
+      double eps = type.equals("float32") ? 0x1p-24 : 0x1p-53;
+      double tolerance = 4 * eps * Math.sqrt(n + 1.0) * abs + Double.MIN_VALUE;
+      assertEquals(exact.doubleValue(), v.sum(a, 5, n), tolerance, "vector sum");
+      assertEquals(exact.doubleValue(), s.sum(a, 5, n), tolerance, "scalar sum");
+    }
+  }
+
+  @Test
+  void theChosenProviderHonoursTheScalarProperty() {
+    String forced = System.getProperty(Kernels.PROPERTY, "auto");
+    String description = Kernels.provider().description();
+    if (forced.equals("scalar")) {
+      assertEquals("scalar kernels", description);
+    } else {
+      assertEquals(vector.description(), description);
+    }
+  }
+}
