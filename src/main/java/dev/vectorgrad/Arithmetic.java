@@ -30,6 +30,27 @@ final class Arithmetic {
     return out;
   }
 
+  /** {@code out = a op b} into an existing tensor, not recorded: PyTorch's {@code torch.add(a, b, out=out)}. */
+  static Tensor binaryOut(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+    a.ensureOpen();
+    b.ensureOpen();
+    out.ensureOpen();
+    if (ThreadState.current().gradEnabled && (a.requiresGrad || b.requiresGrad || out.requiresGrad)) {
+      throw new IllegalStateException(op.name().toLowerCase(java.util.Locale.ROOT) + "(): functions with out=... "
+          + "arguments don't support automatic differentiation, but one of the arguments requires grad.");
+    }
+    long[] shape = Shapes.broadcast(a.shape, b.shape);
+    DType dtype = resultType(a, b);
+    if (!Arrays.equals(out.shape, shape) || out.dtype != dtype) {
+      throw new IllegalArgumentException("out= tensor of shape " + Shapes.list(out.shape) + " and dtype "
+          + out.dtype.torchName() + " cannot hold the result of shape " + Shapes.list(shape) + " and dtype "
+          + dtype.torchName() + " (vectorgrad does not resize out= tensors)");
+    }
+    compute(op, a, b, out);
+    out.bumpVersion();
+    return out;
+  }
+
   /**
    * PyTorch's {@code result_type}: a 0-dim tensor does not promote a tensor with dims (it acts like a
    * Python scalar), otherwise float64 wins.

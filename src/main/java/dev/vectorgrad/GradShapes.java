@@ -19,7 +19,7 @@ final class GradShapes {
         reduce[i] = i < lead || (shape[i - lead] == 1 && g.shape[i] != 1);
       }
       Tensor summed = Reductions.sumDims(g, reduce);
-      r = summed.view(new Tensor.Version(), shape);
+      r = summed.view(null, shape);
       summed.close();
     }
     if (r.dtype != dtype) {

@@ -16,7 +16,7 @@ final class InPlace {
     t.ensureOpen();
     boolean record = checkLeaf(t);
     t.kernels().fill(t.segment, 0, t.numel, value);
-    t.version.value++;
+    t.bumpVersion();
     if (record && t.requiresGrad) {
       t.gradFn = new FillBackward(nodeName, t.dtype, t.shape, t.gradEdge());
     }
@@ -33,7 +33,7 @@ final class InPlace {
     }
     boolean record = checkLeaf(t);
     Arithmetic.addInto(t, other);
-    t.version.value++;
+    t.bumpVersion();
     if (record && (t.requiresGrad || other.requiresGrad)) {
       // Built before t changes identity in the graph: its edge is t's old node.
       Node node = new Arithmetic.BinaryBackward(BinaryOp.ADD, t, other);

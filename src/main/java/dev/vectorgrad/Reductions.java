@@ -84,7 +84,7 @@ final class Reductions {
     if (!keepdim && outDims != nd) {
       long[] squeezed = new long[outDims];
       for (int i = 0, j = 0; i < nd; i++) if (!reduce[i]) squeezed[j++] = t.shape[i];
-      out = kept.view(new Tensor.Version(), squeezed);
+      out = kept.view(null, squeezed);
       kept.close();
     }
     if (t.requiresGrad && ThreadState.current().gradEnabled) {
@@ -117,7 +117,7 @@ final class Reductions {
     @Override
     protected Tensor[] apply(Tensor g) {
       if (mean) checkNotReleased();   // PyTorch 1.13's MeanBackward1 saves its input
-      Tensor unsqueezed = g.view(new Tensor.Version(), keptShape);
+      Tensor unsqueezed = g.view(null, keptShape);
       Tensor grad = GradShapes.expand(unsqueezed, inputShape);
       unsqueezed.close();
       if (mean) divideInPlace(grad, count);

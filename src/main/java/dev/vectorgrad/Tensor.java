@@ -68,7 +68,8 @@ public final class Tensor implements AutoCloseable {
   final DType dtype;
   final long[] shape;
   final long numel;
-  final Version version;
+  /** Null until first needed: most tensors are never modified in place or viewed. */
+  private Version version;
 
   boolean requiresGrad;
   Node gradFn;
@@ -83,6 +84,18 @@ public final class Tensor implements AutoCloseable {
   /** In-place modification count, shared by a tensor and its {@code detach()} views (PyTorch's version counter). */
   static final class Version {
     long value;
+  }
+
+  /** This tensor's version counter, created on first use so views made later share it. */
+  Version versionCounter() {
+    Version v = version;
+    if (v == null) version = v = new Version();
+    return v;
+  }
+
+  /** Records an in-place modification. */
+  void bumpVersion() {
+    versionCounter().value++;
   }
 
   /** A new tensor on {@code storage} (whose reference it takes over), owned by the current scope. */
@@ -115,7 +128,7 @@ public final class Tensor implements AutoCloseable {
   /** An uninitialised tensor: callers overwrite every element. */
   static Tensor empty(DType dtype, long[] shape) {
     long numel = Shapes.numel(shape);
-    return new Tensor(Storage.allocate(numel * dtype.byteSize()), dtype, shape, numel, new Version());
+    return new Tensor(Storage.allocate(numel * dtype.byteSize()), dtype, shape, numel, null);
   }
 
   /**
@@ -286,7 +299,8 @@ public final class Tensor implements AutoCloseable {
 
   /** The number of in-place modifications seen by this tensor's data. PyTorch: {@code _version}. */
   public long version() {
-    return version.value;
+    Version v = version;
+    return v == null ? 0 : v.value;
   }
 
   /**
@@ -294,7 +308,7 @@ public final class Tensor implements AutoCloseable {
    * PyTorch: {@code detach()}.
    */
   public Tensor detach() {
-    return view(version, shape);
+    return view(versionCounter(), shape);
   }
 
   /**
@@ -302,10 +316,10 @@ public final class Tensor implements AutoCloseable {
    * through it go unnoticed by autograd (as PyTorch's {@code .data}). PyTorch: {@code data}.
    */
   public Tensor data() {
-    return view(new Version(), shape);
+    return view(null, shape);
   }
 
-  /** A tensor with another shape on the same data (numel must match). PyTorch: {@code view()}. */
+  /** A tensor with another shape on the same data (numel must match); {@code v} null for a counter of its own. */
   Tensor view(Version v, long[] newShape) {
     ensureOpen();
     storage.retain();
@@ -332,6 +346,29 @@ public final class Tensor implements AutoCloseable {
   /** {@code this / other}, broadcasting (true division). PyTorch: {@code torch.div} / {@code /}. */
   public Tensor div(Tensor other) {
     return Arithmetic.binary(BinaryOp.DIV, this, other);
+  }
+
+  /**
+   * {@code this + other} written into {@code out} (which must already have the result's shape and
+   * dtype); returns {@code out}. Not recorded by autograd. PyTorch: {@code torch.add(a, b, out=out)}.
+   */
+  public Tensor add(Tensor other, Tensor out) {
+    return Arithmetic.binaryOut(BinaryOp.ADD, this, other, out);
+  }
+
+  /** {@code this - other} into {@code out}. PyTorch: {@code torch.sub(a, b, out=out)}. */
+  public Tensor sub(Tensor other, Tensor out) {
+    return Arithmetic.binaryOut(BinaryOp.SUB, this, other, out);
+  }
+
+  /** {@code this * other} into {@code out}. PyTorch: {@code torch.mul(a, b, out=out)}. */
+  public Tensor mul(Tensor other, Tensor out) {
+    return Arithmetic.binaryOut(BinaryOp.MUL, this, other, out);
+  }
+
+  /** {@code this / other} into {@code out}. PyTorch: {@code torch.div(a, b, out=out)}. */
+  public Tensor div(Tensor other, Tensor out) {
+    return Arithmetic.binaryOut(BinaryOp.DIV, this, other, out);
   }
 
   /** {@code this + value}; the scalar does not change the dtype. PyTorch: {@code t + 2}. */
@@ -586,6 +623,6 @@ public final class Tensor implements AutoCloseable {
   }
 
   static ElementKernels kernelsFor(DType dtype) {
-    return dtype == DType.FLOAT32 ? Kernels.provider().float32() : Kernels.provider().float64();
+    return dtype == DType.FLOAT32 ? Kernels.float32() : Kernels.float64();
   }
 }

@@ -294,6 +294,31 @@ class AutogradSemanticsTest {
   }
 
   @Nested
+  class OutVariants {
+    @Test
+    void addWritesIntoAPreallocatedOutput() {
+      Tensor a = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+      Tensor out = Tensor.zeros(2, 2);
+      assertSame(out, a.add(Tensor.of(new float[] {10, 20}), out));
+      assertArrayEquals(new float[] {11, 22, 13, 24}, out.toFloatArray());
+      assertEquals(1, out.version());
+    }
+
+    @Test
+    void outVariantsRefuseInputsThatRequireGradAsPyTorchDoes() {
+      Tensor w = Tensor.ones(2).requiresGrad_(true);
+      var e = assertThrows(IllegalStateException.class, () -> w.mul(w, Tensor.zeros(2)));
+      assertEquals("mul(): functions with out=... arguments don't support automatic differentiation, but one of the "
+          + "arguments requires grad.", e.getMessage());
+    }
+
+    @Test
+    void outVariantsDoNotResize() {
+      assertThrows(IllegalArgumentException.class, () -> Tensor.ones(2).add(Tensor.ones(2), Tensor.zeros(3)));
+    }
+  }
+
+  @Nested
   class Threads {
     @Test
     void concurrentBackwardPassesAccumulateSafelyIntoASharedLeaf() throws Exception {

@@ -21,46 +21,81 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Everything the pass allocates lives in a {@link TensorScope} opened for it, so intermediate
  * gradients are released when the pass ends; gradients that must outlive it (a leaf's
  * {@code grad}, a retained gradient) are copied out by their owners. The pass runs with grad mode
- * off.
+ * off. The queues are reused per thread, so a small backward pass allocates almost nothing.
  */
 public final class Engine {
   private static final AtomicInteger EPOCH = new AtomicInteger();
   private static final Comparator<Node> LATEST_FIRST =
       (a, b) -> Long.compare(b.sequenceNr(), a.sequenceNr());
+  private static final ThreadLocal<Pass> PASSES = ThreadLocal.withInitial(Pass::new);
 
   private Engine() {}
 
-  /** What one pass knows about one node: edges still to come in, and the gradient summed so far. */
-  static final class PassState {
+  /** Pending inputs and summed gradient of a node that other threads' passes may reach too. */
+  private static final class SharedState {
     int pendingInputs;
     Tensor gradBuffer;
   }
 
-  /** The bookkeeping of one backward pass. */
+  /**
+   * The bookkeeping of one backward pass: interior nodes carry theirs in their own fields (one graph
+   * is backwarded by one thread at a time), shared nodes (leaf accumulators) in {@link #shared}.
+   */
   private static final class Pass {
-    final int epoch = EPOCH.incrementAndGet();
-    /** State of nodes other threads' passes may reach too; interior nodes carry theirs. */
-    final IdentityHashMap<Node, PassState> shared = new IdentityHashMap<>(4);
+    int epoch;
+    boolean running;
+    final IdentityHashMap<Node, SharedState> shared = new IdentityHashMap<>();
+    final ArrayDeque<Node> stack = new ArrayDeque<>();
+    final PriorityQueue<Node> ready = new PriorityQueue<>(LATEST_FIRST);
 
-    /** The node's state, created (and reset) on the first visit; null if already visited. */
-    PassState firstVisit(Node node) {
-      PassState s;
+    /** Marks the node visited and resets its state; false if it was visited already. */
+    boolean firstVisit(Node node) {
       if (node.sharedAcrossGraphs()) {
-        if (shared.containsKey(node)) return null;
-        s = new PassState();
-        shared.put(node, s);
-      } else {
-        if (node.visitEpoch == epoch) return null;
-        node.visitEpoch = epoch;
-        s = node.pass;
-        s.pendingInputs = 0;
-        s.gradBuffer = null;   // a pass that failed earlier may have left a partial sum behind
+        if (shared.containsKey(node)) return false;
+        shared.put(node, new SharedState());
+        return true;
       }
-      return s;
+      if (node.visitEpoch == epoch) return false;
+      node.visitEpoch = epoch;
+      node.pendingInputs = 0;
+      node.gradBuffer = null;   // a pass that failed earlier may have left a partial sum behind
+      return true;
     }
 
-    PassState of(Node node) {
-      return node.sharedAcrossGraphs() ? shared.get(node) : node.pass;
+    void addPending(Node node) {
+      if (node.sharedAcrossGraphs()) shared.get(node).pendingInputs++;
+      else node.pendingInputs++;
+    }
+
+    /** One incoming edge delivered {@code g} (maybe null); true when the node has all its inputs. */
+    boolean deliver(Node node, Tensor g) {
+      if (node.sharedAcrossGraphs()) {
+        SharedState s = shared.get(node);
+        if (g != null) s.gradBuffer = s.gradBuffer == null ? g : s.gradBuffer.add(g);
+        return --s.pendingInputs == 0;
+      }
+      if (g != null) node.gradBuffer = node.gradBuffer == null ? g : node.gradBuffer.add(g);
+      return --node.pendingInputs == 0;
+    }
+
+    Tensor takeGrad(Node node) {
+      Tensor g;
+      if (node.sharedAcrossGraphs()) {
+        SharedState s = shared.get(node);
+        g = s.gradBuffer;
+        s.gradBuffer = null;
+      } else {
+        g = node.gradBuffer;
+        node.gradBuffer = null;
+      }
+      return g;
+    }
+
+    void clear() {
+      shared.clear();
+      stack.clear();
+      ready.clear();
+      running = false;
     }
   }
 
@@ -71,19 +106,21 @@ public final class Engine {
    * @param retainGraph keep saved tensors so the graph can be backwarded again
    */
   public static void run(Node root, Tensor outputGrad, Tensor output, boolean retainGraph) {
+    Pass pass = PASSES.get();
+    if (pass.running) pass = new Pass();   // backward called from inside a backward pass (a hook)
+    pass.running = true;
+    pass.epoch = EPOCH.incrementAndGet();
     try (var noGrad = GradMode.noGrad(); var scope = TensorScope.open()) {
-      Pass pass = new Pass();
       countDependencies(root, pass);
-      pass.of(root).gradBuffer = outputGrad == null
+      pass.addPending(root);
+      pass.deliver(root, outputGrad == null
           ? Tensor.ones(output.dtype(), output.shape())
-          : outputGrad.to(output.dtype());
-      PriorityQueue<Node> ready = new PriorityQueue<>(LATEST_FIRST);
+          : outputGrad.to(output.dtype()));
+      PriorityQueue<Node> ready = pass.ready;
       ready.add(root);
       while (!ready.isEmpty()) {
         Node node = ready.poll();
-        PassState state = pass.of(node);
-        Tensor grad = state.gradBuffer;
-        state.gradBuffer = null;
+        Tensor grad = pass.takeGrad(node);
         Tensor[] inputGrads = null;
         if (grad != null) {
           node.runPreHooks(grad);
@@ -92,28 +129,26 @@ public final class Engine {
         if (!retainGraph) node.release();
         for (int i = 0; i < node.next.length; i++) {
           Node target = node.next[i];
-          if (target == null) continue;
-          PassState t = pass.of(target);
-          Tensor g = inputGrads == null ? null : inputGrads[i];
-          if (g != null) {
-            t.gradBuffer = t.gradBuffer == null ? g : t.gradBuffer.add(g);
+          if (target != null && pass.deliver(target, inputGrads == null ? null : inputGrads[i])) {
+            ready.add(target);
           }
-          if (--t.pendingInputs == 0) ready.add(target);
         }
       }
+    } finally {
+      pass.clear();
     }
   }
 
   /** Sets the pending-input count of every node reachable from {@code root} to its number of incoming edges. */
   private static void countDependencies(Node root, Pass pass) {
-    ArrayDeque<Node> stack = new ArrayDeque<>();
+    ArrayDeque<Node> stack = pass.stack;
     pass.firstVisit(root);
     stack.push(root);
     while (!stack.isEmpty()) {
       for (Node target : stack.pop().next) {
         if (target == null) continue;
-        if (pass.firstVisit(target) != null) stack.push(target);
-        pass.of(target).pendingInputs++;
+        if (pass.firstVisit(target)) stack.push(target);
+        pass.addPending(target);
       }
     }
   }

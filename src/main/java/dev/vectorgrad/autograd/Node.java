@@ -31,9 +31,10 @@ public abstract class Node {
   private List<Consumer<Tensor>> preHooks;
   private boolean released;
 
-  // Engine bookkeeping for the backward pass in progress (see Engine.PassState).
+  // Engine bookkeeping for the backward pass in progress; shared nodes keep theirs in the pass.
   int visitEpoch;
-  final Engine.PassState pass = new Engine.PassState();
+  int pendingInputs;
+  Tensor gradBuffer;
 
   /** @param next one edge per op input; {@code null} where that input needs no gradient */
   protected Node(Node... next) {

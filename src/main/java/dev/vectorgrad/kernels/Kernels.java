@@ -21,9 +21,22 @@ public final class Kernels {
 
   private Kernels() {}
 
-  /** The implementation this JVM uses. */
+  private static final ElementKernels FLOAT32 = new ParallelKernels(PROVIDER.float32());
+  private static final ElementKernels FLOAT64 = new ParallelKernels(PROVIDER.float64());
+
+  /** The implementation this JVM uses (single-threaded kernels). */
   public static KernelProvider provider() {
     return PROVIDER;
+  }
+
+  /** Float32 kernels of the chosen implementation that split large calls over {@link Parallel}'s threads. */
+  public static ElementKernels float32() {
+    return FLOAT32;
+  }
+
+  /** Float64 kernels of the chosen implementation, parallel above the grain. */
+  public static ElementKernels float64() {
+    return FLOAT64;
   }
 
   /** A new Vector API provider, or null when the Vector API cannot be used in this JVM. */

@@ -1,0 +1,93 @@
+package dev.vectorgrad.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Splits large calls of another implementation's kernels over {@link Parallel}'s threads; small
+ * calls go straight through. Chunks are disjoint and aligned, so elementwise results are identical
+ * to one thread's; sums add the chunks' partial sums in chunk order (deterministic for a given
+ * thread count, within rounding of the single-threaded sum).
+ */
+public final class ParallelKernels implements ElementKernels {
+  private final ElementKernels inner;
+
+  public ParallelKernels(ElementKernels inner) {
+    this.inner = inner;
+  }
+
+  @Override
+  public void binary(BinaryOp op, MemorySegment a, long aOff, MemorySegment b, long bOff,
+                     MemorySegment out, long outOff, long n) {
+    if (!Parallel.splits(n)) {
+      inner.binary(op, a, aOff, b, bOff, out, outOff, n);
+    } else {
+      Parallel.forRange(n, (from, to) -> inner.binary(op, a, aOff + from, b, bOff + from, out, outOff + from, to - from));
+    }
+  }
+
+  @Override
+  public void binaryScalar(BinaryOp op, MemorySegment a, long aOff, double s, MemorySegment out, long outOff, long n) {
+    if (!Parallel.splits(n)) {
+      inner.binaryScalar(op, a, aOff, s, out, outOff, n);
+    } else {
+      Parallel.forRange(n, (from, to) -> inner.binaryScalar(op, a, aOff + from, s, out, outOff + from, to - from));
+    }
+  }
+
+  @Override
+  public void scalarBinary(BinaryOp op, double s, MemorySegment b, long bOff, MemorySegment out, long outOff, long n) {
+    if (!Parallel.splits(n)) {
+      inner.scalarBinary(op, s, b, bOff, out, outOff, n);
+    } else {
+      Parallel.forRange(n, (from, to) -> inner.scalarBinary(op, s, b, bOff + from, out, outOff + from, to - from));
+    }
+  }
+
+  @Override
+  public void neg(MemorySegment a, long aOff, MemorySegment out, long outOff, long n) {
+    if (!Parallel.splits(n)) {
+      inner.neg(a, aOff, out, outOff, n);
+    } else {
+      Parallel.forRange(n, (from, to) -> inner.neg(a, aOff + from, out, outOff + from, to - from));
+    }
+  }
+
+  @Override
+  public void fill(MemorySegment out, long outOff, long n, double value) {
+    if (!Parallel.splits(n)) {
+      inner.fill(out, outOff, n, value);
+    } else {
+      Parallel.forRange(n, (from, to) -> inner.fill(out, outOff + from, to - from, value));
+    }
+  }
+
+  @Override
+  public void copy(MemorySegment a, long aOff, MemorySegment out, long outOff, long n) {
+    if (!Parallel.splits(n)) {
+      inner.copy(a, aOff, out, outOff, n);
+    } else {
+      Parallel.forRange(n, (from, to) -> inner.copy(a, aOff + from, out, outOff + from, to - from));
+    }
+  }
+
+  @Override
+  public double sum(MemorySegment a, long aOff, long n) {
+    if (!Parallel.splits(n)) return inner.sum(a, aOff, n);
+    return Parallel.sum(n, (from, to) -> inner.sum(a, aOff + from, to - from));
+  }
+
+  @Override
+  public double get(MemorySegment a, long index) {
+    return inner.get(a, index);
+  }
+
+  @Override
+  public void set(MemorySegment a, long index, double value) {
+    inner.set(a, index, value);
+  }
+
+  @Override
+  public int elementBytes() {
+    return inner.elementBytes();
+  }
+}
