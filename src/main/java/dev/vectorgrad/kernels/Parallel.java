@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Settings: {@code -Dvectorgrad.threads=N} (default: available processors; 1 means the caller's
  * thread only), {@code -Dvectorgrad.parallel.grain=E} (elements below which nothing is split,
- * default 262144), or {@link #setThreads(int)} at run time.
+ * default 32768), or {@link #setThreads(int)} at run time.
  */
 public final class Parallel {
   public static final String THREADS_PROPERTY = "vectorgrad.threads";
@@ -27,7 +27,7 @@ public final class Parallel {
 
   private static volatile int threads = Math.max(1,
       Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors()));
-  private static final long GRAIN = Math.max(ALIGN, Long.getLong(GRAIN_PROPERTY, 1L << 18));
+  private static final long GRAIN = Math.max(ALIGN, Long.getLong(GRAIN_PROPERTY, 1L << 15));
   private static final ReentrantLock DISPATCH = new ReentrantLock();
   private static volatile Job current;
   private static Worker[] workers = new Worker[0];

@@ -1,0 +1,673 @@
+/*
+ * vectorgrad native baseline benchmark.
+ *
+ * Hand-written C kernels (gcc -O3 -march=native -fopenmp) for the workloads
+ * that vectorgrad is compared on.  Three "systems" are reported:
+ *
+ *   c        eager execution: one pass per operation, one parallel region per
+ *            operation.  For the seed step the temporaries come from
+ *            preallocated buffers (a perfect caching allocator), so this is
+ *            the pure cost of the eager passes: what an eager tensor library
+ *            could achieve with perfect kernels.
+ *   c_malloc seed step only: the same eager passes, with every temporary
+ *            posix_memalign'ed (64 B) and freed per op, as PyTorch's CPU
+ *            allocator does (there is no caching allocator on the CPU).
+ *            Includes glibc's behaviour: temporaries above the mmap / trim
+ *            thresholds (~128 KiB .. 32 MiB, adaptive) are often returned to
+ *            the kernel and page-faulted back in on the next iteration.
+ *   c_fused  seed step only: the floor, only the passes whose results are
+ *            observable at an API boundary (see seed_fused below).
+ *
+ * Workloads (float32, contiguous; sizes S1..S5 = 2x2, 32x32, 256x256,
+ * 1024x1024, 4096x4096):
+ *   seed_step  y = (x + temp + 2).mean(); y.backward(); temp.grad.zero_()
+ *   add_out    c = a + b into a preallocated c
+ *   add_alloc  c = a + b with c malloc'ed (and written, i.e. touched) and freed
+ *              every iteration
+ *   mean       a.mean() (blocked pairwise sum with 8 vector accumulators)
+ *
+ * Threads: --threads N calls omp_set_num_threads(N).  Like PyTorch (GRAIN_SIZE
+ * 32768) an operation only goes parallel when it has >= --grain elements;
+ * each thread gets one contiguous, 64-byte aligned chunk (static schedule),
+ * and arrays are first-touched with the same partition.
+ *
+ * Timing: CLOCK_MONOTONIC; warm-up for --warmup seconds; the iterations per
+ * batch are calibrated so that one batch lasts about budget/30; batches are
+ * repeated until --budget seconds have been spent (and at least 5 batches).
+ * Reported: median, p10 and p90 of the per-iteration time over batches.
+ *
+ * Output: CSV on stdout,
+ *   system,workload,size,threads,median_ns,p10_ns,p90_ns,iterations
+ * with '#' comment lines for metadata.  Diagnostics go to stderr.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---------------------------------------------------------------- config */
+
+#ifndef VW
+#if defined(__AVX512F__)
+#define VW 16 /* floats per vector register */
+#else
+#define VW 8
+#endif
+#endif
+#define NACC 8          /* independent accumulators in the sum kernels */
+#define SUM_BLOCK 4096  /* leaf size of the pairwise summation */
+#define ALIGN 64
+
+typedef float vf __attribute__((vector_size(VW * sizeof(float))));
+
+static int g_threads = 1;
+static size_t g_grain = 32768;
+static double g_budget = 0.3;
+static double g_warmup = 0.05;
+static volatile float g_sink; /* results of reductions are stored here */
+
+/* Compiler barrier: the memory behind p is considered read and written. */
+#define CLOBBER(p) __asm__ volatile("" : : "r"(p) : "memory")
+
+static inline vf vload(const float *p) {
+    vf v;
+    memcpy(&v, p, sizeof v); /* unaligned load, compiles to one vmovups */
+    return v;
+}
+
+static inline double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void die(const char *msg) {
+    fprintf(stderr, "bench: %s\n", msg);
+    exit(2);
+}
+
+static float *falloc(size_t n) {
+    void *p = NULL;
+    size_t bytes = n * sizeof(float);
+    if (bytes == 0) bytes = ALIGN;
+    if (posix_memalign(&p, ALIGN, bytes) != 0) die("out of memory");
+    return (float *)p;
+}
+
+/* ------------------------------------------------------ parallel helper */
+
+/* Contiguous chunk of [0, n) for thread tid of nt, rounded to 16 floats. */
+static inline void chunk(size_t n, int tid, int nt, size_t *lo, size_t *hi) {
+    size_t per = (n + (size_t)nt - 1) / (size_t)nt;
+    per = (per + 15) & ~(size_t)15;
+    size_t l = (size_t)tid * per;
+    if (l > n) l = n;
+    size_t h = l + per;
+    if (h > n) h = n;
+    *lo = l;
+    *hi = h;
+}
+
+typedef void (*range_fn)(void *ctx, size_t lo, size_t hi, int tid);
+
+/* Runs f over [0, n): serially below the grain size, else one OpenMP
+ * parallel region with one static chunk per thread. */
+static void par_for(size_t n, range_fn f, void *ctx) {
+    if (g_threads <= 1 || n < g_grain) {
+        f(ctx, 0, n, 0);
+        return;
+    }
+#pragma omp parallel
+    {
+        size_t lo, hi;
+        chunk(n, omp_get_thread_num(), omp_get_num_threads(), &lo, &hi);
+        f(ctx, lo, hi, omp_get_thread_num());
+    }
+}
+
+/* ------------------------------------------------------------- kernels */
+
+typedef struct {
+    const float *a, *b;
+    float *out;
+    float s;
+} args_t;
+
+/* Per-thread partial sums of the reductions, one cache line each. */
+static struct {
+    float v;
+    char pad[ALIGN - sizeof(float)];
+} g_partial[256] __attribute__((aligned(ALIGN)));
+
+static void k_add(void *c, size_t lo, size_t hi, int tid) {
+    (void)tid;
+    args_t *g = c;
+    const float *restrict a = g->a, *restrict b = g->b;
+    float *restrict o = g->out;
+    for (size_t i = lo; i < hi; i++) o[i] = a[i] + b[i];
+}
+
+static void k_add_scalar(void *c, size_t lo, size_t hi, int tid) {
+    (void)tid;
+    args_t *g = c;
+    const float *restrict a = g->a;
+    float *restrict o = g->out;
+    const float s = g->s;
+    for (size_t i = lo; i < hi; i++) o[i] = a[i] + s;
+}
+
+static void k_fill(void *c, size_t lo, size_t hi, int tid) {
+    (void)tid;
+    args_t *g = c;
+    float *restrict o = g->out;
+    const float s = g->s;
+    for (size_t i = lo; i < hi; i++) o[i] = s;
+}
+
+static void k_zero(void *c, size_t lo, size_t hi, int tid) {
+    (void)tid;
+    args_t *g = c;
+    memset(g->out + lo, 0, (hi - lo) * sizeof(float));
+}
+
+static void k_accumulate(void *c, size_t lo, size_t hi, int tid) { /* out += a */
+    (void)tid;
+    args_t *g = c;
+    const float *restrict a = g->a;
+    float *restrict o = g->out;
+    for (size_t i = lo; i < hi; i++) o[i] += a[i];
+}
+
+static void k_add_scalar_inplace(void *c, size_t lo, size_t hi, int tid) { /* out += s */
+    (void)tid;
+    args_t *g = c;
+    float *restrict o = g->out;
+    const float s = g->s;
+    for (size_t i = lo; i < hi; i++) o[i] += s;
+}
+
+/* Horizontal sum of one vector, pairwise. */
+static inline float hsum(vf v) {
+    float l[VW];
+    memcpy(l, &v, sizeof v);
+    for (int w = VW / 2; w >= 1; w /= 2)
+        for (int i = 0; i < w; i++) l[i] += l[i + w];
+    return l[0];
+}
+
+/* Leaf of the pairwise sum: sum(a[0..n)) with NACC vector accumulators. */
+static float sum_leaf(const float *a, size_t n) {
+    if (n < VW) { /* tiny tensors: no vector set-up */
+        float t = 0.0f;
+        for (size_t i = 0; i < n; i++) t += a[i];
+        return t;
+    }
+    vf acc[NACC] = {0};
+    size_t i = 0;
+    for (; i + NACC * VW <= n; i += NACC * VW)
+        for (int k = 0; k < NACC; k++) acc[k] += vload(a + i + (size_t)k * VW);
+    for (; i + VW <= n; i += VW) acc[0] += vload(a + i);
+    for (int w = NACC / 2; w >= 1; w /= 2)
+        for (int k = 0; k < w; k++) acc[k] += acc[k + w];
+    float s = hsum(acc[0]);
+    float t = 0.0f;
+    for (; i < n; i++) t += a[i];
+    return s + t;
+}
+
+/* Leaf of the fused seed-step forward: sum(a[i] + b[i] + c). */
+static float sum3_leaf(const float *a, const float *b, float c, size_t n) {
+    if (n < VW) { /* tiny tensors: no vector set-up */
+        float t = 0.0f;
+        for (size_t i = 0; i < n; i++) t += (a[i] + b[i]) + c;
+        return t;
+    }
+    vf acc[NACC] = {0};
+    const vf cv = (vf){0} + c;
+    size_t i = 0;
+    for (; i + NACC * VW <= n; i += NACC * VW)
+        for (int k = 0; k < NACC; k++) {
+            size_t j = i + (size_t)k * VW;
+            acc[k] += (vload(a + j) + vload(b + j)) + cv;
+        }
+    for (; i + VW <= n; i += VW) acc[0] += (vload(a + i) + vload(b + i)) + cv;
+    for (int w = NACC / 2; w >= 1; w /= 2)
+        for (int k = 0; k < w; k++) acc[k] += acc[k + w];
+    float s = hsum(acc[0]);
+    float t = 0.0f;
+    for (; i < n; i++) t += (a[i] + b[i]) + c;
+    return s + t;
+}
+
+/* Pairwise (cascade) sum: split at a multiple of SUM_BLOCK until the leaf. */
+static float sum_pairwise(const float *a, size_t n) {
+    if (n <= SUM_BLOCK) return sum_leaf(a, n);
+    size_t half = ((n + SUM_BLOCK - 1) / SUM_BLOCK / 2) * SUM_BLOCK;
+    return sum_pairwise(a, half) + sum_pairwise(a + half, n - half);
+}
+
+static float sum3_pairwise(const float *a, const float *b, float c, size_t n) {
+    if (n <= SUM_BLOCK) return sum3_leaf(a, b, c, n);
+    size_t half = ((n + SUM_BLOCK - 1) / SUM_BLOCK / 2) * SUM_BLOCK;
+    return sum3_pairwise(a, b, c, half) + sum3_pairwise(a + half, b + half, c, n - half);
+}
+
+static void k_sum(void *c, size_t lo, size_t hi, int tid) {
+    args_t *g = c;
+    g_partial[tid].v = sum_pairwise(g->a + lo, hi - lo);
+}
+
+static void k_sum3(void *c, size_t lo, size_t hi, int tid) {
+    args_t *g = c;
+    g_partial[tid].v = sum3_pairwise(g->a + lo, g->b + lo, g->s, hi - lo);
+}
+
+/* Combines the per-thread partials (in thread order: deterministic). */
+static float reduce_partials(args_t *g, size_t n, range_fn f) {
+    int nt = (g_threads <= 1 || n < g_grain) ? 1 : g_threads;
+    for (int t = 0; t < nt; t++) g_partial[t].v = 0.0f;
+    par_for(n, f, g);
+    float s = 0.0f;
+    for (int t = 0; t < nt; t++) s += g_partial[t].v;
+    return s;
+}
+
+/* ------------------------------------------------------------- ops */
+
+static void op_add(const float *a, const float *b, float *out, size_t n) {
+    args_t g = {.a = a, .b = b, .out = out};
+    par_for(n, k_add, &g);
+}
+static void op_add_scalar(const float *a, float s, float *out, size_t n) {
+    args_t g = {.a = a, .out = out, .s = s};
+    par_for(n, k_add_scalar, &g);
+}
+static void op_fill(float *out, float s, size_t n) {
+    args_t g = {.out = out, .s = s};
+    par_for(n, k_fill, &g);
+}
+static void op_zero(float *out, size_t n) {
+    args_t g = {.out = out};
+    par_for(n, k_zero, &g);
+}
+static void op_accumulate(float *out, const float *a, size_t n) {
+    args_t g = {.a = a, .out = out};
+    par_for(n, k_accumulate, &g);
+}
+static void op_add_scalar_inplace(float *out, float s, size_t n) {
+    args_t g = {.out = out, .s = s};
+    par_for(n, k_add_scalar_inplace, &g);
+}
+static float op_mean(const float *a, size_t n) {
+    args_t g = {.a = a};
+    return reduce_partials(&g, n, k_sum) / (float)n;
+}
+static float op_mean3(const float *a, const float *b, float c, size_t n) {
+    args_t g = {.a = a, .b = b, .s = c};
+    return reduce_partials(&g, n, k_sum3) / (float)n;
+}
+
+/* --------------------------------------------------------- workloads */
+
+typedef struct {
+    size_t n;
+    float *x, *temp, *grad; /* seed step state */
+    float *a, *b, *c;       /* add / mean operands */
+    float *t1, *t2, *g;     /* preallocated seed-step temporaries (system c) */
+} state_t;
+
+/* Eager seed step, pass for pass what PyTorch's autograd executes:
+ *   forward : t1 = x + temp        (alloc t1; read 2n, write n)
+ *             t2 = t1 + 2          (alloc t2; read n, write n; t1 freed)
+ *             y  = mean(t2)        (read n; t2 freed: not saved for backward)
+ *   backward: g  = full(1/n)       (MeanBackward: alloc g; write n)
+ *             AddBackward x2       (pass-through, no pass)
+ *             temp.grad += g       (AccumulateGrad, grad already defined:
+ *                                   read 2n, write n; g freed)
+ *   temp.grad.zero_()              (write n)
+ * = 6 passes, 5n reads + 5n writes, 3 temporaries.
+ * system "c":        temporaries are preallocated buffers (a perfect caching
+ *                    allocator): the pure cost of the 6 passes.
+ * system "c_malloc": temporaries from posix_memalign/free each time, like an
+ *                    eager framework without a caching allocator (PyTorch on
+ *                    the CPU).  With glibc, temporaries above the mmap/trim
+ *                    thresholds (a few 100 KiB) often cost page faults. */
+static inline void seed_eager_impl(state_t *s, int pooled) {
+    size_t n = s->n;
+    float *t1 = pooled ? s->t1 : falloc(n);
+    op_add(s->x, s->temp, t1, n);
+    float *t2 = pooled ? s->t2 : falloc(n);
+    op_add_scalar(t1, 2.0f, t2, n);
+    if (!pooled) free(t1);
+    float y = op_mean(t2, n);
+    if (!pooled) free(t2);
+    g_sink = y;
+    float *g = pooled ? s->g : falloc(n);
+    op_fill(g, 1.0f / (float)n, n);
+    op_accumulate(s->grad, g, n);
+    if (!pooled) free(g);
+    CLOBBER(s->grad);
+    op_zero(s->grad, n);
+    CLOBBER(s->grad);
+}
+
+static void seed_eager(void *p) { seed_eager_impl(p, 0); }
+static void seed_pooled(void *p) { seed_eager_impl(p, 1); }
+
+/* Fused seed step (the floor).  Keeps every state that is observable at an
+ * API boundary (y after the forward, temp.grad == 1/n after backward(),
+ * temp.grad == 0 after zero_()), but no temporaries and no extra passes:
+ *   forward+mean : y = sum(x + temp + 2) / n      (one pass, read 2n)
+ *   backward     : temp.grad += 1/n               (one pass, read n, write n;
+ *                  the gradient of mean is a constant, so it is never
+ *                  materialised; the AddBackwards are identities)
+ *   zero_()      : temp.grad = 0                  (one pass, write n)
+ * = 3 passes, 3n reads + 2n writes, no allocation. */
+static void seed_fused(void *p) {
+    state_t *s = p;
+    size_t n = s->n;
+    float y = op_mean3(s->x, s->temp, 2.0f, n);
+    g_sink = y;
+    op_add_scalar_inplace(s->grad, 1.0f / (float)n, n);
+    CLOBBER(s->grad);
+    op_zero(s->grad, n);
+    CLOBBER(s->grad);
+}
+
+static void add_out(void *p) {
+    state_t *s = p;
+    op_add(s->a, s->b, s->c, s->n);
+    CLOBBER(s->c);
+}
+
+static void add_alloc(void *p) {
+    state_t *s = p;
+    float *c = falloc(s->n);
+    op_add(s->a, s->b, c, s->n);
+    CLOBBER(c);
+    free(c);
+}
+
+static void mean_wl(void *p) {
+    state_t *s = p;
+    g_sink = op_mean(s->a, s->n);
+}
+
+/* --------------------------------------------------------- correctness */
+
+static int check_close(const char *what, double got, double want, double rtol) {
+    double err = fabs(got - want);
+    if (err > rtol * fabs(want) + 1e-30) {
+        fprintf(stderr, "bench: CHECK FAILED %s: got %.9g want %.9g\n", what, got, want);
+        return 1;
+    }
+    return 0;
+}
+
+/* Runs every workload once on the given state and verifies the results. */
+static int self_check(state_t *s, const char *size) {
+    size_t n = s->n;
+    int bad = 0;
+    char what[128];
+    /* seed step, eager and fused: y == 3, grad == 1/n after backward, 0 after */
+    float y = op_mean3(s->x, s->temp, 2.0f, n);
+    snprintf(what, sizeof what, "fused mean %s", size);
+    bad |= check_close(what, y, 3.0, 1e-6);
+    seed_eager(s);
+    snprintf(what, sizeof what, "eager seed y %s", size);
+    bad |= check_close(what, g_sink, 3.0, 1e-6);
+    seed_pooled(s);
+    snprintf(what, sizeof what, "pooled seed y %s", size);
+    bad |= check_close(what, g_sink, 3.0, 1e-6);
+    seed_fused(s);
+    snprintf(what, sizeof what, "fused seed y %s", size);
+    bad |= check_close(what, g_sink, 3.0, 1e-6);
+    for (size_t i = 0; i < n; i++)
+        if (s->grad[i] != 0.0f) {
+            fprintf(stderr, "bench: CHECK FAILED grad not zeroed at %zu (%s)\n", i, size);
+            bad = 1;
+            break;
+        }
+    { /* backward half alone, both flavours */
+        float *g = falloc(n);
+        op_fill(g, 1.0f / (float)n, n);
+        op_accumulate(s->grad, g, n);
+        free(g);
+        op_add_scalar_inplace(s->grad, 1.0f / (float)n, n);
+        for (size_t i = 0; i < n; i++)
+            if (s->grad[i] != 2.0f / (float)n) {
+                fprintf(stderr, "bench: CHECK FAILED grad %zu = %g (%s)\n", i, s->grad[i], size);
+                bad = 1;
+                break;
+            }
+        op_zero(s->grad, n);
+    }
+    /* add */
+    add_out(s);
+    for (size_t i = 0; i < n; i++)
+        if (s->c[i] != s->a[i] + s->b[i]) {
+            fprintf(stderr, "bench: CHECK FAILED add at %zu (%s)\n", i, size);
+            bad = 1;
+            break;
+        }
+    /* mean against a double-precision reference */
+    double ref = 0.0;
+    for (size_t i = 0; i < n; i++) ref += s->a[i];
+    ref /= (double)n;
+    snprintf(what, sizeof what, "mean %s", size);
+    bad |= check_close(what, op_mean(s->a, n), ref, 1e-5);
+    return bad;
+}
+
+/* --------------------------------------------------------- timing */
+
+static int cmp_double(const void *x, const void *y) {
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static double quantile(const double *sorted, size_t m, double q) {
+    if (m == 0) return NAN;
+    double pos = q * (double)(m - 1);
+    size_t i = (size_t)pos;
+    if (i + 1 >= m) return sorted[m - 1];
+    double f = pos - (double)i;
+    return sorted[i] * (1.0 - f) + sorted[i + 1] * f;
+}
+
+#define MIN_BATCHES 5
+#define TARGET_BATCHES 30
+#define MAX_BATCHES 100000
+
+typedef void (*iter_fn)(void *);
+
+static void run_case(const char *system, const char *workload, const char *size,
+                     iter_fn f, void *ctx) {
+    /* warm-up */
+    double t0 = now_s();
+    do f(ctx);
+    while (now_s() - t0 < g_warmup);
+
+    /* calibrate: iterations per batch so that a batch lasts ~budget/30 */
+    double target = g_budget / TARGET_BATCHES;
+    if (target < 20e-6) target = 20e-6;
+    long k = 1;
+    for (;;) {
+        double b0 = now_s();
+        for (long i = 0; i < k; i++) f(ctx);
+        double dt = now_s() - b0;
+        if (dt >= target || k >= (1L << 40)) break;
+        long next = dt > 0 ? (long)(k * 1.2 * target / dt) : k * 10;
+        if (next <= k) next = k + 1;
+        if (next > k * 10) next = k * 10;
+        k = next;
+    }
+
+    static double per_iter[MAX_BATCHES];
+    size_t m = 0;
+    long total = 0;
+    double start = now_s();
+    while (m < MAX_BATCHES) {
+        double b0 = now_s();
+        for (long i = 0; i < k; i++) f(ctx);
+        double b1 = now_s();
+        per_iter[m++] = (b1 - b0) * 1e9 / (double)k;
+        total += k;
+        if (m >= MIN_BATCHES && b1 - start >= g_budget) break;
+    }
+    qsort(per_iter, m, sizeof(double), cmp_double);
+    printf("%s,%s,%s,%d,%.1f,%.1f,%.1f,%ld\n", system, workload, size, g_threads,
+           quantile(per_iter, m, 0.5), quantile(per_iter, m, 0.1),
+           quantile(per_iter, m, 0.9), total);
+    fflush(stdout);
+}
+
+/* --------------------------------------------------------- main */
+
+static const struct {
+    const char *name;
+    size_t rows, cols;
+} SIZES[] = {
+    {"S1", 2, 2}, {"S2", 32, 32}, {"S3", 256, 256}, {"S4", 1024, 1024}, {"S5", 4096, 4096},
+};
+static const char *WORKLOADS[] = {"seed_step", "add_alloc", "add_out", "mean"};
+
+static int in_list(const char *list, const char *name) {
+    if (list == NULL) return 1;
+    size_t len = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == len && strncmp(p, name, len) == 0) return 1;
+        if (!e) break;
+        p = e + 1;
+    }
+    return 0;
+}
+
+static void usage(void) {
+    fprintf(stderr,
+            "usage: bench [--threads N] [--budget SEC] [--warmup SEC] [--grain N]\n"
+            "             [--sizes S1,S2,...] [--workloads seed_step,add_alloc,add_out,mean]\n"
+            "             [--no-header] [--check-only]\n");
+    exit(2);
+}
+
+static void fill_state(void *ctx, size_t lo, size_t hi, int tid) {
+    (void)tid;
+    state_t *s = ctx;
+    for (size_t i = lo; i < hi; i++) { /* first touch with the kernels' partition */
+        s->x[i] = 1.0f;
+        s->temp[i] = 0.0f;
+        s->grad[i] = 0.0f;
+        s->a[i] = (float)(i % 17) * 0.25f - 1.5f;
+        s->b[i] = (float)(i % 5) * 0.5f + 0.125f;
+        s->c[i] = 0.0f;
+        s->t1[i] = 0.0f;
+        s->t2[i] = 0.0f;
+        s->g[i] = 0.0f;
+    }
+}
+
+int main(int argc, char **argv) {
+    const char *sizes = NULL, *workloads = NULL;
+    int header = 1, check_only = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--threads") && v) g_threads = atoi(v), i++;
+        else if (!strcmp(a, "--budget") && v) g_budget = atof(v), i++;
+        else if (!strcmp(a, "--warmup") && v) g_warmup = atof(v), i++;
+        else if (!strcmp(a, "--grain") && v) g_grain = (size_t)strtoull(v, NULL, 10), i++;
+        else if (!strcmp(a, "--sizes") && v) sizes = v, i++;
+        else if (!strcmp(a, "--workloads") && v) workloads = v, i++;
+        else if (!strcmp(a, "--no-header")) header = 0;
+        else if (!strcmp(a, "--check-only")) check_only = 1;
+        else usage();
+    }
+    if (g_threads < 1 || g_threads > 256) die("--threads must be in 1..256");
+    if (!(g_budget > 0)) die("--budget must be > 0");
+    if (sizes)
+        for (const char *p = sizes; *p;) { /* reject unknown size names */
+            int ok = 0;
+            for (size_t s = 0; s < sizeof SIZES / sizeof *SIZES; s++) {
+                size_t l = strlen(SIZES[s].name);
+                if (!strncmp(p, SIZES[s].name, l) && (p[l] == ',' || p[l] == 0)) ok = 1;
+            }
+            if (!ok) die("unknown size in --sizes (expected S1..S5)");
+            const char *e = strchr(p, ',');
+            if (!e) break;
+            p = e + 1;
+        }
+    if (workloads)
+        for (const char *p = workloads; *p;) {
+            int ok = 0;
+            for (size_t w = 0; w < sizeof WORKLOADS / sizeof *WORKLOADS; w++) {
+                size_t l = strlen(WORKLOADS[w]);
+                if (!strncmp(p, WORKLOADS[w], l) && (p[l] == ',' || p[l] == 0)) ok = 1;
+            }
+            if (!ok) die("unknown workload in --workloads");
+            const char *e = strchr(p, ',');
+            if (!e) break;
+            p = e + 1;
+        }
+    omp_set_num_threads(g_threads);
+
+    if (header && !check_only) {
+        printf("# native C baseline (systems c, c_malloc, c_fused) threads=%d omp_max_threads=%d grain=%zu budget_s=%g warmup_s=%g "
+               "vector_width_floats=%d compiler=gcc-%s\n",
+               g_threads, omp_get_max_threads(), g_grain, g_budget, g_warmup, VW, __VERSION__);
+        printf("system,workload,size,threads,median_ns,p10_ns,p90_ns,iterations\n");
+        fflush(stdout);
+    }
+
+    int bad = 0;
+    for (size_t si = 0; si < sizeof SIZES / sizeof *SIZES; si++) {
+        if (!in_list(sizes, SIZES[si].name)) continue;
+        const char *sz = SIZES[si].name;
+        state_t s = {.n = SIZES[si].rows * SIZES[si].cols};
+        s.x = falloc(s.n);
+        s.temp = falloc(s.n);
+        s.grad = falloc(s.n);
+        s.a = falloc(s.n);
+        s.b = falloc(s.n);
+        s.c = falloc(s.n);
+        s.t1 = falloc(s.n);
+        s.t2 = falloc(s.n);
+        s.g = falloc(s.n);
+        par_for(s.n, fill_state, &s);
+
+        if (self_check(&s, sz)) {
+            bad = 1;
+        } else if (!check_only) {
+            if (in_list(workloads, "seed_step")) {
+                run_case("c", "seed_step", sz, seed_pooled, &s);
+                run_case("c_malloc", "seed_step", sz, seed_eager, &s);
+                run_case("c_fused", "seed_step", sz, seed_fused, &s);
+            }
+            if (in_list(workloads, "add_alloc")) run_case("c", "add_alloc", sz, add_alloc, &s);
+            if (in_list(workloads, "add_out")) run_case("c", "add_out", sz, add_out, &s);
+            if (in_list(workloads, "mean")) run_case("c", "mean", sz, mean_wl, &s);
+        }
+        free(s.x);
+        free(s.temp);
+        free(s.grad);
+        free(s.a);
+        free(s.b);
+        free(s.c);
+        free(s.t1);
+        free(s.t2);
+        free(s.g);
+    }
+    if (bad) {
+        fprintf(stderr, "bench: correctness check failed\n");
+        return 1;
+    }
+    if (check_only) fprintf(stderr, "bench: correctness checks passed\n");
+    return 0;
+}

@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Runs the whole benchmark comparison: native C, PyTorch and vectorgrad (JMH),
+# collects everything into one CSV under native-bench/results/<timestamp>/ and
+# renders the side-by-side report.  Run it on an otherwise idle machine.
+#
+#   native-bench/compare.sh [options]
+#
+# Options (defaults in brackets):
+#   --budget SEC       time budget per case for C and PyTorch [0.3]
+#   --warmup SEC       warm-up per case for C and PyTorch [0.05]
+#   --sizes LIST       comma-separated subset of S1..S5 [S1,S2,S3,S4,S5]
+#   --threads LIST     space- or comma-separated thread counts ["1 2"]
+#   --rounds N         run C and PyTorch N times, interleaved; the report takes,
+#                      per case, the round with the median median [1]
+#   --md PATH          markdown report [results/<ts>/report.md]
+#   --png PATH         plot [results/<ts>/report.png]
+#   --out DIR          results directory [native-bench/results/<ts>]
+#   --notes FILE       markdown appended to the report (the analysis of the run)
+#   --no-c | --no-pytorch | --no-jmh   skip a part
+#
+# Environment: PYTHON (/usr/bin/python3), VG_JAVA_HOME (the JDK 25 that
+# .mvn/find-jdk.sh finds), JMH_REGEX, JMH_OPTS, JAVA_OPTS (see
+# run_jmh below).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+VG_JAVA_HOME="${VG_JAVA_HOME:-$("$ROOT/.mvn/find-jdk.sh")}" || { echo "compare.sh: error: no JDK 25 found (see .mvn/find-jdk.sh)" >&2; exit 1; }
+JAVA="$VG_JAVA_HOME/bin/java"
+
+BUDGET=0.3
+WARMUP=0.05
+SIZES=S1,S2,S3,S4,S5
+THREADS="1 2"
+ROUNDS=1
+MD=""
+PNG=""
+OUT=""
+NOTES=""
+DO_C=1
+DO_PYTORCH=1
+DO_JMH=1
+
+die() { echo "compare.sh: error: $*" >&2; exit 1; }
+log() { echo "compare.sh: $*" >&2; }
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --budget) BUDGET="${2:?--budget needs a value}"; shift 2 ;;
+        --warmup) WARMUP="${2:?--warmup needs a value}"; shift 2 ;;
+        --sizes) SIZES="${2:?--sizes needs a value}"; shift 2 ;;
+        --threads) THREADS="${2:?--threads needs a value}"; shift 2 ;;
+        --rounds) ROUNDS="${2:?--rounds needs a value}"; shift 2 ;;
+        --md) MD="${2:?--md needs a path}"; shift 2 ;;
+        --png) PNG="${2:?--png needs a path}"; shift 2 ;;
+        --out) OUT="${2:?--out needs a directory}"; shift 2 ;;
+        --notes) NOTES="${2:?--notes needs a file}"; shift 2 ;;
+        --no-c) DO_C=0; shift ;;
+        --no-pytorch) DO_PYTORCH=0; shift ;;
+        --no-jmh) DO_JMH=0; shift ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) die "unknown option '$1' (try --help)" ;;
+    esac
+done
+THREADS="${THREADS//,/ }"
+THREADS_CSV="$(echo $THREADS | tr ' ' ',')"
+for t in $THREADS; do [[ "$t" =~ ^[1-9][0-9]*$ ]] || die "bad thread count '$t'"; done
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "bad --rounds '$ROUNDS'"
+[[ "$SIZES" =~ ^S[1-5](,S[1-5])*$ ]] || die "bad --sizes '$SIZES' (expected e.g. S1,S2,S3)"
+
+TS="$(date +%Y%m%d-%H%M%S)"
+OUT="${OUT:-$HERE/results/$TS}"
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+MD="${MD:-$OUT/report.md}"
+PNG="${PNG:-$OUT/report.png}"
+COMBINED="$OUT/combined.csv"
+MACHINE="$OUT/machine.txt"
+log "results go to $OUT"
+
+# ------------------------------------------------------------ machine info
+record_machine() {
+    local cpu cores gcc_v java_v torch_v commit
+    cpu="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || true)"
+    cores="$(nproc 2>/dev/null || echo '?') online CPUs"
+    if command -v lscpu >/dev/null; then
+        cores="$cores; $(lscpu | awk -F: '/^Core\(s\) per socket/{c=$2} /^Socket\(s\)/{s=$2} /^Thread\(s\) per core/{t=$2} END{gsub(/ /,"",c);gsub(/ /,"",s);gsub(/ /,"",t); printf "%s socket(s) x %s core(s) x %s thread(s)", s, c, t}')"
+    fi
+    local flags=""
+    for f in avx2 fma avx512f; do grep -qw "$f" /proc/cpuinfo && flags="$flags $f"; done
+    gcc_v="$(gcc --version 2>/dev/null | head -1 || echo 'not found')"
+    if [[ -x "$JAVA" ]]; then
+        java_v="$("$JAVA" -version 2>&1 | sed -n '1p;2p' | paste -sd';' -)"
+    else
+        java_v="not found at $JAVA"
+    fi
+    torch_v="$("$PYTHON" -c 'import torch; print(torch.__version__)' 2>/dev/null || echo 'not found')"
+    if commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"; then
+        git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || commit="$commit (uncommitted changes)"
+    else
+        commit="none (no commits yet)"
+    fi
+    {
+        echo "#@ date: $(date -Iseconds)"
+        echo "#@ cpu: ${cpu:-unknown}"
+        echo "#@ cores: $cores"
+        echo "#@ cpu flags:${flags:- none of avx2/fma/avx512f}"
+        echo "#@ memory: $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+        echo "#@ kernel: $(uname -sr)"
+        echo "#@ gcc: $gcc_v"
+        echo "#@ jdk: $java_v"
+        echo "#@ pytorch: $torch_v"
+        echo "#@ vectorgrad commit: $commit"
+        echo "#@ settings: budget=${BUDGET}s warmup=${WARMUP}s sizes=$SIZES threads=$THREADS_CSV rounds=$ROUNDS"
+        echo "#@ load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    } > "$MACHINE"
+}
+
+# ------------------------------------------------------------ native C
+build_c() {
+    log "building the C benchmark"
+    make -s -C "$HERE/c" >&2 || die "C build failed (make -C native-bench/c)"
+}
+
+run_c() {  # $1: round
+    local t
+    for t in $THREADS; do
+        log "round $1: C, $t thread(s)"
+        "$HERE/build/bench" --threads "$t" --budget "$BUDGET" --warmup "$WARMUP" \
+            --sizes "$SIZES" > "$OUT/c-t$t-r$1.csv" || die "C benchmark failed ($t threads)"
+    done
+}
+
+# ------------------------------------------------------------ PyTorch
+run_pytorch() {  # $1: round
+    if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
+        log "WARNING: '$PYTHON' cannot import torch; skipping PyTorch (set PYTHON=...)"
+        return 0
+    fi
+    local t
+    for t in $THREADS; do
+        log "round $1: PyTorch, $t thread(s)"
+        "$PYTHON" "$HERE/pytorch/bench.py" --threads "$t" --budget "$BUDGET" \
+            --warmup "$WARMUP" --sizes "$SIZES" > "$OUT/pytorch-t$t-r$1.csv" \
+            || die "PyTorch benchmark failed ($t threads)"
+    done
+}
+
+# ============================================================ JMH (vectorgrad)
+# The vectorgrad side.  Expects the JMH uber-jar at target/benchmarks.jar
+# (built by the lead's Maven setup).  Benchmarks should be named after the
+# workloads (e.g. SeedStepBench.seedStep, AddBench.addOut, AddBench.addAlloc,
+# MeanBench.mean) with @Param "size" in {S1..S5} and @Param "threads" (the
+# engine's intra-op thread count).  Override with:
+#   JMH_REGEX  benchmark regex            ['.*(SeedStep|Add|Mean)Bench.*']
+#   JMH_OPTS   JMH run options            ['-f 1 -wi 5 -w 1s -i 10 -r 1s -bm avgt -tu ns']
+#   JAVA_OPTS  options of the host JVM (JMH forks inherit them)
+#              ['--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED']
+# Writes the raw JMH CSV to $1.
+build_jmh() {
+    log "building the JMH suite (target/benchmarks.jar)"
+    (cd "$ROOT" && ./mvnw -q -Pbench -DskipTests package) >&2 || die "JMH build failed (./mvnw -Pbench package)"
+}
+
+# Heap bytes per seed step at S1/S2 (-prof gc): a separate short run, so the profiler does not
+# disturb the timed one.
+run_jmh_gc() {
+    local raw_csv="$1"
+    local java_opts="${JAVA_OPTS:---add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED}"
+    log "JMH -prof gc: SeedStepBench S1,S2"
+    # shellcheck disable=SC2086
+    (cd "$ROOT" && "$JAVA" $java_opts -jar "$ROOT/target/benchmarks.jar" "SeedStepBench" \
+        -p size=S1,S2 -p threads=1 -f 1 -wi 3 -w 1s -i 3 -r 1s -prof gc \
+        -rf csv -rff "$raw_csv") >&2 || die "JMH gc run failed"
+}
+
+run_jmh() {
+    local raw_csv="$1"
+    local jar="$ROOT/target/benchmarks.jar"
+    if [[ ! -f "$jar" ]]; then
+        log "SKIPPING JMH: $jar does not exist (build the JMH suite first)"
+        return 0
+    fi
+    if [[ ! -x "$JAVA" ]]; then
+        log "SKIPPING JMH: no java at $JAVA (set VG_JAVA_HOME)"
+        return 0
+    fi
+    local regex="${JMH_REGEX:-.*(SeedStep|Add|Mean)Bench.*}"
+    local jmh_opts="${JMH_OPTS:--f 1 -wi 5 -w 1s -i 10 -r 1s -bm avgt -tu ns}"
+    local java_opts="${JAVA_OPTS:---add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED}"
+    log "JMH: $regex (sizes $SIZES, threads $THREADS_CSV)"
+    # shellcheck disable=SC2086  # word splitting of the option strings is intended
+    (cd "$ROOT" && "$JAVA" $java_opts -jar "$jar" "$regex" \
+        -p size="$SIZES" -p threads="$THREADS_CSV" $jmh_opts \
+        -rf csv -rff "$raw_csv") >&2 || die "JMH run failed"
+}
+
+# ------------------------------------------------------------ main
+record_machine
+cat "$MACHINE" >&2
+
+if [[ $DO_C == 1 ]]; then build_c; fi
+if [[ $DO_JMH == 1 ]]; then build_jmh; fi
+for ((round = 1; round <= ROUNDS; round++)); do
+    if [[ $DO_C == 1 ]]; then run_c "$round"; fi
+    if [[ $DO_PYTORCH == 1 ]]; then run_pytorch "$round"; fi
+done
+if [[ $DO_JMH == 1 ]]; then
+    run_jmh "$OUT/jmh-raw.csv"
+    run_jmh_gc "$OUT/jmh-gc.csv"
+fi
+
+{
+    cat "$MACHINE"
+    echo "system,workload,size,threads,median_ns,p10_ns,p90_ns,iterations"
+    shopt -s nullglob
+    for f in "$OUT"/c-t*.csv "$OUT"/pytorch-t*.csv; do
+        grep -v -e '^#' -e '^system,' -e '^$' "$f" || true
+    done
+    if [[ -f "$OUT/jmh-raw.csv" ]]; then
+        "$PYTHON" "$HERE/report.py" --convert-jmh "$OUT/jmh-raw.csv" \
+            || die "could not convert $OUT/jmh-raw.csv"
+    fi
+} > "$COMBINED"
+rows="$(grep -c -v -e '^#' -e '^system,' "$COMBINED" || true)"
+[[ "$rows" -gt 0 ]] || die "no results collected in $COMBINED"
+log "collected $rows result rows in $COMBINED"
+
+NOTES_ARGS=()
+[[ -n "$NOTES" ]] && NOTES_ARGS=(--notes "$NOTES")
+"$PYTHON" "$HERE/report.py" "$COMBINED" --md "$MD" --png "$PNG" --gc "$OUT/jmh-gc.csv" "${NOTES_ARGS[@]}" \
+    || die "report.py failed"
+log "done: $MD, $PNG"

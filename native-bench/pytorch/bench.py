@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+"""PyTorch side of the vectorgrad benchmark comparison.
+
+Run with the system interpreter (Debian's python3-torch):
+
+    /usr/bin/python3 native-bench/pytorch/bench.py --threads 1 [--budget 0.3]
+
+Workloads (float32, contiguous; sizes S1..S5 = 2x2 ... 4096x4096):
+  seed_step  x = ones(shape); temp = zeros(shape, requires_grad=True), created
+             once; per iteration: y = (x + temp + 2).mean(); y.backward();
+             temp.grad.zero_()   (real autograd)
+  add_alloc  c = a + b            (allocates the result every iteration)
+  add_out    torch.add(a, b, out=c)
+  mean       a.mean()
+
+Timing: time.perf_counter_ns; warm-up for --warmup seconds, iterations per
+batch calibrated so that a batch lasts about budget/30, batches repeated until
+--budget seconds are spent (at least 5).  Reported per iteration over batches:
+median, p10, p90.
+
+Output (stdout): '#' comment lines, then CSV
+    system,workload,size,threads,median_ns,p10_ns,p90_ns,iterations
+"""
+
+import argparse
+import platform
+import sys
+import time
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - depends on the interpreter
+    sys.exit("bench.py: cannot import torch; run it with /usr/bin/python3 "
+             "(Debian python3-torch), not the pyenv python3 on PATH")
+
+SIZES = {"S1": (2, 2), "S2": (32, 32), "S3": (256, 256),
+         "S4": (1024, 1024), "S5": (4096, 4096)}
+WORKLOADS = ("seed_step", "add_alloc", "add_out", "mean")
+MIN_BATCHES = 5
+TARGET_BATCHES = 30
+MAX_BATCHES = 100000
+
+
+def quantile(sorted_vals, q):
+    """Linear-interpolated quantile of an already sorted list."""
+    m = len(sorted_vals)
+    pos = q * (m - 1)
+    i = int(pos)
+    if i + 1 >= m:
+        return sorted_vals[-1]
+    f = pos - i
+    return sorted_vals[i] * (1.0 - f) + sorted_vals[i + 1] * f
+
+
+def run_case(fn, budget_s, warmup_s):
+    """Times fn(); returns (median_ns, p10_ns, p90_ns, iterations)."""
+    clock = time.perf_counter_ns
+    budget_ns = int(budget_s * 1e9)
+    t0 = clock()
+    while True:  # warm-up (at least one call)
+        fn()
+        if clock() - t0 >= warmup_s * 1e9:
+            break
+    target = max(budget_ns / TARGET_BATCHES, 20_000)
+    k = 1
+    while True:  # calibration
+        b0 = clock()
+        for _ in range(k):
+            fn()
+        dt = clock() - b0
+        if dt >= target:
+            break
+        nxt = int(k * 1.2 * target / dt) if dt > 0 else k * 10
+        k = min(max(nxt, k + 1), k * 10)
+    per_iter = []
+    total = 0
+    start = clock()
+    while len(per_iter) < MAX_BATCHES:
+        b0 = clock()
+        for _ in range(k):
+            fn()
+        b1 = clock()
+        per_iter.append((b1 - b0) / k)
+        total += k
+        if len(per_iter) >= MIN_BATCHES and b1 - start >= budget_ns:
+            break
+    per_iter.sort()
+    return (quantile(per_iter, 0.5), quantile(per_iter, 0.1),
+            quantile(per_iter, 0.9), total)
+
+
+def check(ok, what):
+    if not ok:
+        sys.exit(f"bench.py: CHECK FAILED: {what}")
+
+
+def make_cases(shape):
+    """Returns [(workload, fn)] plus runs the correctness checks once."""
+    n = shape[0] * shape[1]
+    cases = []
+
+    # W1: seed step with real autograd, exactly as in the brief.
+    x = torch.ones(shape, dtype=torch.float32)
+    temp = torch.zeros(shape, dtype=torch.float32, requires_grad=True)
+
+    def seed_step():
+        y = (x + temp + 2).mean()
+        y.backward()
+        temp.grad.zero_()
+
+    y = (x + temp + 2).mean()
+    y.backward()
+    check(abs(y.item() - 3.0) < 1e-6, f"seed step y={y.item()}")
+    check(torch.allclose(temp.grad, torch.full(shape, 1.0 / n)), "seed step grad")
+    temp.grad.zero_()
+    check(not bool(temp.grad.any()), "grad not zeroed")
+    cases.append(("seed_step", seed_step))
+
+    # W2 / W3 operands (deterministic, non-trivial values).
+    idx = torch.arange(n, dtype=torch.int64)
+    a = ((idx % 17).to(torch.float32) * 0.25 - 1.5).reshape(shape).contiguous()
+    b = ((idx % 5).to(torch.float32) * 0.5 + 0.125).reshape(shape).contiguous()
+    c = torch.empty(shape, dtype=torch.float32)
+
+    def add_alloc():
+        a + b  # the result is freed when its refcount drops to zero
+
+    def add_out():
+        torch.add(a, b, out=c)
+
+    def mean():
+        a.mean()
+
+    add_out()
+    check(torch.equal(c, a + b), "add")
+    ref = a.double().sum().item() / n
+    got = a.mean().item()
+    check(abs(got - ref) <= 1e-5 * abs(ref) + 1e-30, f"mean {got} vs {ref}")
+    cases += [("add_alloc", add_alloc), ("add_out", add_out), ("mean", mean)]
+    return cases
+
+
+def csv_list(value, allowed, what):
+    items = [v for v in value.split(",") if v]
+    bad = [v for v in items if v not in allowed]
+    if bad:
+        raise argparse.ArgumentTypeError(
+            f"unknown {what}: {','.join(bad)} (expected {','.join(allowed)})")
+    return items
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
+    p.add_argument("--budget", type=float, default=0.3, help="seconds per case")
+    p.add_argument("--warmup", type=float, default=0.05, help="warm-up seconds per case")
+    p.add_argument("--sizes", default=",".join(SIZES),
+                   type=lambda v: csv_list(v, list(SIZES), "size"))
+    p.add_argument("--workloads", default=",".join(WORKLOADS),
+                   type=lambda v: csv_list(v, list(WORKLOADS), "workload"))
+    p.add_argument("--no-header", action="store_true")
+    args = p.parse_args()
+    if args.threads < 1:
+        p.error("--threads must be >= 1")
+    if args.budget <= 0:
+        p.error("--budget must be > 0")
+
+    torch.set_num_threads(args.threads)
+    if torch.get_num_threads() != args.threads:
+        sys.exit(f"bench.py: torch.set_num_threads({args.threads}) gave "
+                 f"{torch.get_num_threads()} threads")
+
+    if not args.no_header:
+        print(f"# system=pytorch torch={torch.__version__} threads={torch.get_num_threads()} "
+              f"python={platform.python_version()} budget_s={args.budget} "
+              f"warmup_s={args.warmup}")
+        for line in torch.__config__.parallel_info().splitlines():
+            if line.strip():
+                print("# " + line.strip())
+        print("system,workload,size,threads,median_ns,p10_ns,p90_ns,iterations")
+        sys.stdout.flush()
+
+    for size in args.sizes:
+        for workload, fn in make_cases(SIZES[size]):
+            if workload not in args.workloads:
+                continue
+            med, p10, p90, iters = run_case(fn, args.budget, args.warmup)
+            print(f"pytorch,{workload},{size},{args.threads},"
+                  f"{med:.1f},{p10:.1f},{p90:.1f},{iters}")
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
