@@ -259,7 +259,7 @@ def read_gc(path):
                 continue
             base = bench.split(":")[0]
             key = (jmh_workload(base, {}), size_label(rec.get("Param: size") or "?"),
-                   rec.get("Param: threads") or "1")
+                   int(rec.get("Param: threads") or "1"))
             out[key] = float(rec["Score"])
     return out
 
@@ -269,7 +269,7 @@ def targets_section(table, gc):
     rows = []
 
     def get(w, size, t, system):
-        r = table.get((w, size, str(t), system))
+        r = table.get((w, size, int(t), system))
         return r.median if r else None
 
     def verdict(ok):
