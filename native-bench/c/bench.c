@@ -47,6 +47,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <time.h>
 
@@ -96,6 +97,21 @@ static float *falloc(size_t n) {
     size_t bytes = n * sizeof(float);
     if (bytes == 0) bytes = ALIGN;
     if (posix_memalign(&p, ALIGN, bytes) != 0) die("out of memory");
+    return (float *)p;
+}
+
+/* Long-lived buffers: like vectorgrad's large blocks, 2 MiB aligned and advised to use
+ * transparent huge pages before the first touch (THP is in "madvise" mode on many machines), so
+ * that streaming kernels are compared on the same kind of memory. Per-op allocations (c_malloc,
+ * add_alloc) keep plain posix_memalign, as PyTorch's CPU allocator does. */
+static float *falloc_persistent(size_t n) {
+    size_t bytes = n * sizeof(float);
+    if (bytes < ((size_t)2 << 20)) return falloc(n);
+    void *p = NULL;
+    if (posix_memalign(&p, (size_t)2 << 20, bytes) != 0) die("out of memory");
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
     return (float *)p;
 }
 
@@ -631,15 +647,15 @@ int main(int argc, char **argv) {
         if (!in_list(sizes, SIZES[si].name)) continue;
         const char *sz = SIZES[si].name;
         state_t s = {.n = SIZES[si].rows * SIZES[si].cols};
-        s.x = falloc(s.n);
-        s.temp = falloc(s.n);
-        s.grad = falloc(s.n);
-        s.a = falloc(s.n);
-        s.b = falloc(s.n);
-        s.c = falloc(s.n);
-        s.t1 = falloc(s.n);
-        s.t2 = falloc(s.n);
-        s.g = falloc(s.n);
+        s.x = falloc_persistent(s.n);
+        s.temp = falloc_persistent(s.n);
+        s.grad = falloc_persistent(s.n);
+        s.a = falloc_persistent(s.n);
+        s.b = falloc_persistent(s.n);
+        s.c = falloc_persistent(s.n);
+        s.t1 = falloc_persistent(s.n);
+        s.t2 = falloc_persistent(s.n);
+        s.g = falloc_persistent(s.n);
         par_for(s.n, fill_state, &s);
 
         if (self_check(&s, sz)) {

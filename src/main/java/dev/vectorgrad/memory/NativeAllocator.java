@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * nanoseconds. Blocks are grouped in {@link SizeClasses}; a freed block goes back to its class's
  * free list. Small blocks are carved from 1 MiB slabs that live as long as the JVM; each large
  * block has its own shared arena and is really released when the idle cache would exceed
- * {@link #maxIdleBytes()} or on {@link #trim()}.
+ * {@link #maxIdleBytes()} or on {@link #trim()}. Blocks of 2 MiB and more are backed by transparent
+ * huge pages where the OS allows it ({@link HugePageBlocks}).
  *
  * <p>Memory is not cleared on reuse: callers that need zeros fill them (only {@code zeros} does).
  * All methods are thread-safe. Blocks are 64-byte aligned.
@@ -158,7 +159,8 @@ public final class NativeAllocator {
     Arena arena = Arena.ofShared();
     MemorySegment block;
     try {
-      block = arena.allocate(bytes, ALIGNMENT);
+      block = bytes >= HugePageBlocks.HUGE_PAGE ? HugePageBlocks.allocate(bytes, arena) : null;
+      if (block == null) block = arena.allocate(bytes, ALIGNMENT);
     } catch (OutOfMemoryError e) {
       arena.close();
       trim();
