@@ -100,12 +100,17 @@ public final class Tensor implements AutoCloseable {
 
   /** A new tensor on {@code storage} (whose reference it takes over), owned by the current scope. */
   Tensor(Storage storage, DType dtype, long[] shape, long numel, Version version) {
+    this(storage, dtype, shape, numel, version, true);
+  }
+
+  private Tensor(Storage storage, DType dtype, long[] shape, long numel, Version version, boolean owned) {
     this.storage = storage;
     this.segment = storage.segment();
     this.dtype = dtype;
     this.shape = shape;
     this.numel = numel;
     this.version = version;
+    if (!owned) return;
     TensorScope scope = ThreadState.current().scope;
     if (scope != null) {
       owner = scope;
@@ -124,6 +129,18 @@ public final class Tensor implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- factories
+
+  /**
+   * The implicit gradient of a 0-dim output, one per dtype: shared, never closed, never written
+   * (the engine and derivatives only read incoming gradients; leaves copy them).
+   */
+  private static final Tensor[] UNIT_GRADS = {unit(DType.FLOAT32), unit(DType.FLOAT64)};
+
+  private static Tensor unit(DType dtype) {
+    Tensor t = new Tensor(Storage.allocate(dtype.byteSize()), dtype, Shapes.SCALAR, 1, null, false);
+    t.kernels().fill(t.segment, 0, 1, 1.0);
+    return t;
+  }
 
   /** An uninitialised tensor: callers overwrite every element. */
   static Tensor empty(DType dtype, long[] shape) {
@@ -466,6 +483,7 @@ public final class Tensor implements AutoCloseable {
       }
       rootGrad = gradient;
     }
+    if (rootGrad == null && shape.length == 0) rootGrad = UNIT_GRADS[dtype.ordinal()];
     Node root = gradFn != null ? gradFn : gradAccumulator();
     Engine.run(root, rootGrad, this, retainGraph);
   }

@@ -36,7 +36,7 @@ public final class NativeAllocator {
   private final AtomicLong peakBytes = new AtomicLong();
   private final AtomicLong idleLargeBytes = new AtomicLong();
   private final AtomicLong reservedBytes = new AtomicLong();
-  private final AtomicLong allocations = new AtomicLong();
+  private final java.util.concurrent.atomic.LongAdder allocations = new java.util.concurrent.atomic.LongAdder();
   private final AtomicLong freshAllocations = new AtomicLong();
 
   NativeAllocator(long maxIdleBytes) {
@@ -59,28 +59,74 @@ public final class NativeAllocator {
     return SizeClasses.bytesOf(sizeClass);
   }
 
+  /**
+   * Per-thread stacks of idle small blocks: the common alloc/free pair of a small tensor then takes
+   * no lock. A thread's stack holds at most {@link LocalCache#capacity} blocks per class; overflow
+   * and blocks freed by other threads go to the shared free lists.
+   */
+  private static final class LocalCache {
+    final MemorySegment[][] stacks = new MemorySegment[SizeClasses.SMALL_CLASSES][];
+    final int[] sizes = new int[SizeClasses.SMALL_CLASSES];
+
+    static int capacity(int sizeClass) {
+      return (int) Math.clamp((256L << 10) / SizeClasses.bytesOf(sizeClass), 4, 256);
+    }
+
+    MemorySegment pop(int sizeClass) {
+      int n = sizes[sizeClass];
+      if (n == 0) return null;
+      MemorySegment[] stack = stacks[sizeClass];
+      MemorySegment s = stack[--n];
+      stack[n] = null;
+      sizes[sizeClass] = n;
+      return s;
+    }
+
+    boolean push(int sizeClass, MemorySegment block) {
+      MemorySegment[] stack = stacks[sizeClass];
+      if (stack == null) stack = stacks[sizeClass] = new MemorySegment[capacity(sizeClass)];
+      int n = sizes[sizeClass];
+      if (n == stack.length) return false;
+      stack[n] = block;
+      sizes[sizeClass] = n + 1;
+      return true;
+    }
+  }
+
+  private final ThreadLocal<LocalCache> localCaches = ThreadLocal.withInitial(LocalCache::new);
+
   /** A block of the class, from the cache when one is idle. Its contents are unspecified. */
   public MemorySegment allocate(int sizeClass) {
+    MemorySegment block = SizeClasses.isSmall(sizeClass) ? localCaches.get().pop(sizeClass) : null;
+    if (block != null) {
+      countLive(sizeClass);
+      return block;
+    }
     FreeList list = freeLists[sizeClass];
-    MemorySegment block = list.pop();
+    block = list.pop();
     if (block == null) {
       block = SizeClasses.isSmall(sizeClass) ? refillSmall(sizeClass, list) : allocateLarge(sizeClass);
     } else if (!SizeClasses.isSmall(sizeClass)) {
       idleLargeBytes.addAndGet(-block.byteSize());
     }
-    allocations.incrementAndGet();
+    countLive(sizeClass);
+    return block;
+  }
+
+  private void countLive(int sizeClass) {
+    allocations.increment();
     long live = liveBytes.addAndGet(SizeClasses.bytesOf(sizeClass));
     long peak;
     while (live > (peak = peakBytes.get()) && !peakBytes.compareAndSet(peak, live)) {
       // another thread raised the peak meanwhile: retry against its value
     }
-    return block;
   }
 
   /** Gives a block back. The caller must not touch it afterwards. */
   public void free(MemorySegment block, int sizeClass) {
     long bytes = SizeClasses.bytesOf(sizeClass);
     liveBytes.addAndGet(-bytes);
+    if (SizeClasses.isSmall(sizeClass) && localCaches.get().push(sizeClass, block)) return;
     if (!SizeClasses.isSmall(sizeClass)) {
       if (idleLargeBytes.addAndGet(bytes) > maxIdleBytes) {
         idleLargeBytes.addAndGet(-bytes);
@@ -128,7 +174,7 @@ public final class NativeAllocator {
 
   /** Allocations served so far, from the cache or fresh. */
   public long allocations() {
-    return allocations.get();
+    return allocations.sum();
   }
 
   /** Allocations that needed new memory from the operating system (slab refills count once). */

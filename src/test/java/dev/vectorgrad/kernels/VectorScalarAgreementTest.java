@@ -111,6 +111,20 @@ class VectorScalarAgreementTest {
   }
 
   @Test
+  void aSumGivesTheSameBitsBeforeAndAfterTheJitCompilesIt() {
+    ElementKernels k = vector.float32();
+    int n = 10_007;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment a = input(arena, k, n, 11, 0);
+      double cold = k.sum(a, 0, n);
+      for (int i = 0; i < 30_000; i++) {
+        double hot = k.sum(a, 0, n);
+        if (hot != cold) assertEquals(cold, hot, "call " + i + " changed the result");
+      }
+    }
+  }
+
+  @Test
   void theChosenProviderHonoursTheScalarProperty() {
     String forced = System.getProperty(Kernels.PROPERTY, "auto");
     String description = Kernels.provider().description();
