@@ -141,6 +141,16 @@ final class Arithmetic {
 
   // ------------------------------------------------------------------ derivatives
 
+  /** PyTorch's node names: the same for the tensor and the scalar form of each op. */
+  private static String nodeName(BinaryOp op) {
+    return switch (op) {
+      case ADD -> "AddBackward0";
+      case SUB -> "SubBackward0";
+      case MUL -> "MulBackward0";
+      case DIV -> "DivBackward0";
+    };
+  }
+
   /** d(a op b): PyTorch's formulas from derivatives.yaml, each reduced to its input's shape and dtype. */
   static final class BinaryBackward extends Node {
     private final BinaryOp op;
@@ -168,12 +178,7 @@ final class Arithmetic {
 
     @Override
     public String name() {
-      return switch (op) {
-        case ADD -> "AddBackward0";
-        case SUB -> "SubBackward0";
-        case MUL -> "MulBackward0";
-        case DIV -> "DivBackward0";
-      };
+      return nodeName(op);
     }
 
     @Override
@@ -222,12 +227,7 @@ final class Arithmetic {
 
     @Override
     public String name() {
-      return switch (op) {
-        case ADD -> "AddBackward0";
-        case SUB -> "SubBackward0";
-        case MUL -> "MulBackward0";
-        case DIV -> "DivBackward0";
-      };
+      return nodeName(op);
     }
 
     @Override
