@@ -39,6 +39,15 @@ public final class MemoryStats {
     return NativeAllocator.global().allocations();
   }
 
+  /**
+   * Tensors that were dropped without {@code close()} outside any scope and released by the GC
+   * (leaks caught by the safety net). With {@code -Dvectorgrad.trackAllocations=true} each of the
+   * first 20 is also logged with the stack that allocated it.
+   */
+  public static long releasedByGc() {
+    return Storage.releasedByGc();
+  }
+
   /** Returns idle cached large blocks to the operating system; returns the bytes released. */
   public static long trim() {
     return NativeAllocator.global().trim();

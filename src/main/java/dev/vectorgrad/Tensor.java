@@ -80,6 +80,7 @@ public final class Tensor implements AutoCloseable {
   private volatile int closed;
   private TensorScope owner;
   private Cleaner.Cleanable cleanable;
+  private Release release;
 
   /** In-place modification count, shared by a tensor and its {@code detach()} views (PyTorch's version counter). */
   static final class Version {
@@ -116,14 +117,26 @@ public final class Tensor implements AutoCloseable {
       owner = scope;
       scope.register(this);
     } else {
-      cleanable = CLEANER.register(this, new Release(storage));
+      release = new Release(storage);
+      cleanable = CLEANER.register(this, release);
     }
   }
 
-  /** The Cleaner's action: must not reach the tensor, or the tensor would never become unreachable. */
-  private record Release(Storage storage) implements Runnable {
+  /**
+   * The Cleaner's action: must not reach the tensor, or the tensor would never become unreachable.
+   * Run by {@link #close()} (explicit) or by the GC (a leak: the tensor was dropped unclosed).
+   */
+  private static final class Release implements Runnable {
+    private final Storage storage;
+    volatile boolean explicit;
+
+    Release(Storage storage) {
+      this.storage = storage;
+    }
+
     @Override
     public void run() {
+      if (!explicit) storage.noteReleasedByGc();
       storage.release();
     }
   }
@@ -587,6 +600,7 @@ public final class Tensor implements AutoCloseable {
     if (g != null) g.close();
     Cleaner.Cleanable c = cleanable;
     if (c != null) {
+      release.explicit = true;
       c.clean();
     } else {
       storage.release();
@@ -621,7 +635,8 @@ public final class Tensor implements AutoCloseable {
   void adoptUnscoped() {
     if (cleanable == null) {
       owner = null;
-      cleanable = CLEANER.register(this, new Release(storage));
+      release = new Release(storage);
+      cleanable = CLEANER.register(this, release);
     }
   }
 

@@ -43,5 +43,8 @@ class ChildJvmTest {
     assertEquals(0, result.exitCode(), result.output());
     assertTrue(result.output().contains("4000 bytes"), result.output());
     assertTrue(result.output().contains("LeakingMain.leakOneTensor"), result.output());
+    assertTrue(result.output().contains("releasedByGc=1"), result.output());
+    assertTrue(result.output().contains("a tensor of 1200 bytes was never closed"), result.output());
+    assertTrue(result.output().contains("LeakingMain.dropOneTensor"), result.output());
   }
 }

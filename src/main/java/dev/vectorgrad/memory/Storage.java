@@ -23,6 +23,9 @@ public final class Storage {
   private static final boolean TRACK = Boolean.getBoolean(TRACK_PROPERTY);
   private static final Set<Storage> LIVE = TRACK ? ConcurrentHashMap.newKeySet() : Set.of();
   private static final VarHandle REFS;
+  private static final java.util.concurrent.atomic.AtomicLong RELEASED_BY_GC = new java.util.concurrent.atomic.AtomicLong();
+  private static final int MAX_LEAK_WARNINGS = 20;
+  private static final System.Logger LOG = System.getLogger("dev.vectorgrad");
 
   static {
     try {
@@ -82,6 +85,26 @@ public final class Storage {
     return false;
   }
 
+  /**
+   * Records that a tensor holding this storage was dropped without close() and released by the
+   * GC. With allocation tracking on, the first {@value #MAX_LEAK_WARNINGS} such leaks are logged
+   * with the stack that allocated them.
+   */
+  public void noteReleasedByGc() {
+    long n = RELEASED_BY_GC.get() + 1;   // counted after logging, so a reader of the count sees the log
+    if (TRACK && n <= MAX_LEAK_WARNINGS) {
+      LOG.log(System.Logger.Level.WARNING, "vectorgrad: a tensor of " + byteSize + " bytes was never closed; "
+          + "the garbage collector released it" + (n == MAX_LEAK_WARNINGS ? " (further leaks are only counted)" : ""),
+          allocationSite);
+    }
+    RELEASED_BY_GC.incrementAndGet();
+  }
+
+  /** Tensors released by the GC instead of close() or a scope, since start. */
+  public static long releasedByGc() {
+    return RELEASED_BY_GC.get();
+  }
+
   public boolean isReleased() {
     return refs <= 0;
   }
@@ -97,7 +120,8 @@ public final class Storage {
   public static String leakReport() {
     NativeAllocator a = NativeAllocator.global();
     StringBuilder sb = new StringBuilder()
-        .append(a.liveBytes()).append(" off-heap bytes live in tensor storages");
+        .append(a.liveBytes()).append(" off-heap bytes live in tensor storages; ")
+        .append(RELEASED_BY_GC.get()).append(" tensors were dropped without close() and released by the GC");
     if (!TRACK) {
       return sb.append("; run with -D").append(TRACK_PROPERTY)
           .append("=true to record where each storage was allocated").toString();
