@@ -150,7 +150,9 @@ public final class Tensor implements AutoCloseable {
   private static final Tensor[] UNIT_GRADS = {unit(DType.FLOAT32), unit(DType.FLOAT64)};
 
   private static Tensor unit(DType dtype) {
-    Tensor t = new Tensor(Storage.allocate(dtype.byteSize()), dtype, Shapes.SCALAR, 1, null, false);
+    Storage storage = Storage.allocate(dtype.byteSize());
+    storage.markPermanent();
+    Tensor t = new Tensor(storage, dtype, Shapes.SCALAR, 1, null, false);
     t.kernels().fill(t.segment, 0, 1, 1.0);
     return t;
   }

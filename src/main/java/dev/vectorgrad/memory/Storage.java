@@ -64,6 +64,11 @@ public final class Storage {
     return byteSize;
   }
 
+  /** Leaves this storage out of leak reports: it is meant to live as long as the JVM. */
+  public void markPermanent() {
+    if (TRACK) LIVE.remove(this);
+  }
+
   /** Adds a holder (a view). Throws if the storage was already released. */
   public void retain() {
     int r;
