@@ -20,7 +20,8 @@ final class Arithmetic {
     a.ensureOpen();
     b.ensureOpen();
     DType dtype = resultType(a, b);
-    Tensor out = Tensor.empty(dtype, Shapes.broadcast(a.shape, b.shape));
+    long[] shape = Shapes.broadcast(a.shape, b.shape);
+    Tensor out = shape == a.shape ? Tensor.empty(dtype, shape, a.numel) : Tensor.empty(dtype, shape);
     compute(op, a, b, out);
     ThreadState state = ThreadState.current();
     if (state.gradEnabled && (a.requiresGrad || b.requiresGrad)) {
@@ -63,7 +64,7 @@ final class Arithmetic {
 
   static Tensor withScalar(BinaryOp op, Tensor a, double s) {
     a.ensureOpen();
-    Tensor out = Tensor.empty(a.dtype, a.shape);
+    Tensor out = Tensor.empty(a.dtype, a.shape, a.numel);
     out.kernels().binaryScalar(op, a.segment, 0, s, out.segment, 0, out.numel);
     if (a.requiresGrad && ThreadState.current().gradEnabled) {
       out.requiresGrad = true;
@@ -74,7 +75,7 @@ final class Arithmetic {
 
   static Tensor neg(Tensor a) {
     a.ensureOpen();
-    Tensor out = Tensor.empty(a.dtype, a.shape);
+    Tensor out = Tensor.empty(a.dtype, a.shape, a.numel);
     out.kernels().neg(a.segment, 0, out.segment, 0, out.numel);
     if (a.requiresGrad && ThreadState.current().gradEnabled) {
       out.requiresGrad = true;

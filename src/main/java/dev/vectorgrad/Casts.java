@@ -10,7 +10,7 @@ final class Casts {
   /** A new tensor with {@code t}'s values in {@code dtype}, not recorded. */
   static Tensor copyAs(Tensor t, DType dtype) {
     t.ensureOpen();
-    Tensor out = Tensor.empty(dtype, t.shape);
+    Tensor out = Tensor.empty(dtype, t.shape, t.numel);
     convert(t, out);
     return out;
   }

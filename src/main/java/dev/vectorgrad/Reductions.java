@@ -17,7 +17,7 @@ final class Reductions {
     // PyTorch's float result to within its own summation error.
     double value = dtype.round(t.kernels().sum(t.segment, 0, t.numel));
     if (mean) value = dtype.round(value / dtype.round(t.numel));   // PyTorch: sum(...).div_(numel)
-    Tensor out = Tensor.empty(dtype, Shapes.SCALAR);
+    Tensor out = Tensor.empty(dtype, Shapes.SCALAR, 1);
     out.kernels().set(out.segment, 0, value);
     if (t.requiresGrad && ThreadState.current().gradEnabled) {
       out.requiresGrad = true;
@@ -50,7 +50,7 @@ final class Reductions {
     protected Tensor[] apply(Tensor g) {
       double v = g.item();
       if (mean) v = dtype.round(v / dtype.round(count));
-      return new Tensor[] {Tensor.full(dtype, v, shape)};
+      return new Tensor[] {Tensor.filled(dtype, v, shape, count)};
     }
   }
 

@@ -159,7 +159,11 @@ public final class Tensor implements AutoCloseable {
 
   /** An uninitialised tensor: callers overwrite every element. */
   static Tensor empty(DType dtype, long[] shape) {
-    long numel = Shapes.numel(shape);
+    return empty(dtype, shape, Shapes.numel(shape));
+  }
+
+  /** As {@link #empty(DType, long[])} when the caller knows the element count (a shape it reuses). */
+  static Tensor empty(DType dtype, long[] shape, long numel) {
     return new Tensor(Storage.allocate(numel * dtype.byteSize()), dtype, shape, numel, null);
   }
 
@@ -211,8 +215,14 @@ public final class Tensor implements AutoCloseable {
 
   /** {@code dtype} filled with {@code value}. PyTorch: {@code torch.full(shape, value, dtype=dtype)}. */
   public static Tensor full(DType dtype, double value, long... shape) {
-    Tensor t = empty(dtype, Shapes.checked(shape));
-    t.kernels().fill(t.segment, 0, t.numel, value);
+    long[] checked = Shapes.checked(shape);
+    return filled(dtype, value, checked, Shapes.numel(checked));
+  }
+
+  /** {@link #full} for an internal shape that needs neither checking nor copying. */
+  static Tensor filled(DType dtype, double value, long[] shape, long numel) {
+    Tensor t = empty(dtype, shape, numel);
+    t.kernels().fill(t.segment, 0, numel, value);
     return t;
   }
 

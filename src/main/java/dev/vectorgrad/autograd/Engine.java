@@ -5,7 +5,6 @@ import dev.vectorgrad.Tensor;
 import dev.vectorgrad.TensorScope;
 import java.util.ArrayDeque;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -39,20 +38,41 @@ public final class Engine {
 
   /**
    * The bookkeeping of one backward pass: interior nodes carry theirs in their own fields (one graph
-   * is backwarded by one thread at a time), shared nodes (leaf accumulators) in {@link #shared}.
+   * is backwarded by one thread at a time), shared nodes (leaf accumulators) in the pass's own table.
    */
   private static final class Pass {
     int epoch;
     boolean running;
-    final IdentityHashMap<Node, SharedState> shared = new IdentityHashMap<>();
+    /**
+     * Shared nodes of this pass. Most graphs reach a handful of leaves, so a linear scan over two
+     * arrays (nothing to hash, nothing to clear) wins; past {@link #LINEAR_LIMIT} leaves an
+     * identity map indexes them so large models stay linear in their size.
+     */
+    static final int LINEAR_LIMIT = 32;
+    Node[] sharedNodes = new Node[8];
+    SharedState[] sharedStates = new SharedState[8];
+    int sharedCount;
+    java.util.IdentityHashMap<Node, SharedState> sharedIndex;
     final ArrayDeque<Node> stack = new ArrayDeque<>();
     final PriorityQueue<Node> ready = new PriorityQueue<>(LATEST_FIRST);
 
     /** Marks the node visited and resets its state; false if it was visited already. */
     boolean firstVisit(Node node) {
       if (node.sharedAcrossGraphs()) {
-        if (shared.containsKey(node)) return false;
-        shared.put(node, new SharedState());
+        if (sharedState(node) != null) return false;
+        if (sharedCount == sharedNodes.length) {
+          sharedNodes = java.util.Arrays.copyOf(sharedNodes, sharedCount * 2);
+          sharedStates = java.util.Arrays.copyOf(sharedStates, sharedCount * 2);
+        }
+        SharedState state = new SharedState();
+        sharedNodes[sharedCount] = node;
+        sharedStates[sharedCount++] = state;
+        if (sharedIndex != null) {
+          sharedIndex.put(node, state);
+        } else if (sharedCount > LINEAR_LIMIT) {
+          sharedIndex = new java.util.IdentityHashMap<>();
+          for (int i = 0; i < sharedCount; i++) sharedIndex.put(sharedNodes[i], sharedStates[i]);
+        }
         return true;
       }
       if (node.visitEpoch == epoch) return false;
@@ -62,15 +82,24 @@ public final class Engine {
       return true;
     }
 
+    /** The state of a shared node in this pass, or null if not visited yet. */
+    SharedState sharedState(Node node) {
+      if (sharedIndex != null) return sharedIndex.get(node);
+      for (int i = 0; i < sharedCount; i++) {
+        if (sharedNodes[i] == node) return sharedStates[i];
+      }
+      return null;
+    }
+
     void addPending(Node node) {
-      if (node.sharedAcrossGraphs()) shared.get(node).pendingInputs++;
+      if (node.sharedAcrossGraphs()) sharedState(node).pendingInputs++;
       else node.pendingInputs++;
     }
 
     /** One incoming edge delivered {@code g} (maybe null); true when the node has all its inputs. */
     boolean deliver(Node node, Tensor g) {
       if (node.sharedAcrossGraphs()) {
-        SharedState s = shared.get(node);
+        SharedState s = sharedState(node);
         if (g != null) s.gradBuffer = s.gradBuffer == null ? g : s.gradBuffer.add(g);
         return --s.pendingInputs == 0;
       }
@@ -81,7 +110,7 @@ public final class Engine {
     Tensor takeGrad(Node node) {
       Tensor g;
       if (node.sharedAcrossGraphs()) {
-        SharedState s = shared.get(node);
+        SharedState s = sharedState(node);
         g = s.gradBuffer;
         s.gradBuffer = null;
       } else {
@@ -92,7 +121,10 @@ public final class Engine {
     }
 
     void clear() {
-      shared.clear();
+      java.util.Arrays.fill(sharedNodes, 0, sharedCount, null);
+      java.util.Arrays.fill(sharedStates, 0, sharedCount, null);
+      sharedCount = 0;
+      sharedIndex = null;
       stack.clear();
       ready.clear();
       running = false;
