@@ -28,11 +28,6 @@ final class AccumulateGrad extends Node {
     return true;
   }
 
-  /** The leaf this node accumulates into ({@code variable} in PyTorch). */
-  Tensor variable() {
-    return leaf;
-  }
-
   @Override
   protected Tensor[] apply(Tensor g) {
     leaf.accumulateGrad(g);

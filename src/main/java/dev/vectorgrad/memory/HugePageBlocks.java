@@ -54,10 +54,6 @@ final class HugePageBlocks {
     }
   }
 
-  static boolean available() {
-    return NATIVES != null;
-  }
-
   /**
    * A block of {@code bytes} (a multiple of the huge page size is best) whose memory is freed when
    * {@code arena} closes, or null when huge-page blocks are unavailable.

@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -110,10 +109,6 @@ public final class Storage {
     return RELEASED_BY_GC.get();
   }
 
-  public boolean isReleased() {
-    return refs <= 0;
-  }
-
   /** Whether allocation sites are being recorded. */
   public static boolean trackingAllocations() {
     return TRACK;
@@ -142,15 +137,5 @@ public final class Storage {
       }
     }
     return sb.toString();
-  }
-
-  /** Live storages (only with tracking on; empty otherwise). */
-  public static List<Storage> live() {
-    return Collections.unmodifiableList(new ArrayList<>(LIVE));
-  }
-
-  /** Where this storage was allocated, or null without tracking. */
-  public Throwable allocationSite() {
-    return allocationSite;
   }
 }
