@@ -23,8 +23,7 @@ final class Arithmetic {
     long[] shape = Shapes.broadcast(a.shape, b.shape);
     Tensor out = shape == a.shape ? Tensor.empty(dtype, shape, a.numel) : Tensor.empty(dtype, shape);
     compute(op, a, b, out);
-    ThreadState state = ThreadState.current();
-    if (state.gradEnabled && (a.requiresGrad || b.requiresGrad)) {
+    if ((a.requiresGrad || b.requiresGrad) && ThreadState.current().gradEnabled) {
       out.requiresGrad = true;
       out.gradFn = new BinaryBackward(op, a, b);
     }

@@ -173,17 +173,19 @@ final class Reductions {
       for (long o = 0; o < outer; o++) k.set(d, o, k.sum(s, o * reduced, reduced));
       return;
     }
-    for (long o = 0; o < outer; o++) {
-      long row = o * inner, first = o * reduced;
-      if (reduced <= ROWS_PER_BLOCK) {
-        addRows(k, s, first, reduced, inner, d, row);
-        continue;
-      }
-      // Many rows: a float running sum would drift (1M rows of 0.1 lose 1%), so blocks of rows are
-      // summed with vector adds and the block sums accumulated in double.
-      try (Tensor block = Tensor.empty(src.dtype, new long[] {inner});
-           Tensor total = Tensor.zeros(DType.FLOAT64, inner)) {
-        ElementKernels k64 = total.kernels();
+    if (reduced <= ROWS_PER_BLOCK) {
+      for (long o = 0; o < outer; o++) addRows(k, s, o * reduced, reduced, inner, d, o * inner);
+      return;
+    }
+    // Many rows: a float running sum would drift (1M rows of 0.1 lose 1%), so blocks of rows are
+    // summed with vector adds and the block sums accumulated in double. One scratch pair serves
+    // every outer index.
+    try (Tensor block = Tensor.empty(src.dtype, new long[] {inner}, inner);
+         Tensor total = Tensor.empty(DType.FLOAT64, new long[] {inner}, inner)) {
+      ElementKernels k64 = total.kernels();
+      for (long o = 0; o < outer; o++) {
+        long row = o * inner, first = o * reduced;
+        k64.fill(total.segment, 0, inner, 0);
         for (long r = 0; r < reduced; r += ROWS_PER_BLOCK) {
           addRows(k, s, first + r, Math.min(ROWS_PER_BLOCK, reduced - r), inner, block.segment, 0);
           for (long j = 0; j < inner; j++) {

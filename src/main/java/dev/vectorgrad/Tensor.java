@@ -117,8 +117,7 @@ public final class Tensor implements AutoCloseable {
       owner = scope;
       scope.register(this);
     } else {
-      release = new Release(storage);
-      cleanable = CLEANER.register(this, release);
+      adoptUnscoped();
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.vectorgrad;
 
+import dev.vectorgrad.testsupport.NoGrad;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -158,7 +159,7 @@ class GradCheckTest {
 
     /** {@code sum(f(values) * upstream)}, evaluated without recording a graph. */
     private static double weightedOutput(Check c, List<double[]> values, double[] upstream) {
-        double[] y = withoutGrad(() -> {
+        double[] y = NoGrad.call(() -> {
             Tensor[] inputs = new Tensor[values.size()];
             for (int i = 0; i < inputs.length; i++) inputs[i] = float64(values.get(i), c.inputs().get(i).shape());
             return c.f().apply(inputs).toDoubleArray();
@@ -190,12 +191,4 @@ class GradCheckTest {
         return c.inputs().stream().map(in -> Arrays.toString(in.shape())).toList().toString();
     }
 
-    private static <T> T withoutGrad(Supplier<T> body) {
-        GradMode.Guard guard = GradMode.noGrad();
-        try {
-            return body.get();
-        } finally {
-            guard.close();
-        }
-    }
 }

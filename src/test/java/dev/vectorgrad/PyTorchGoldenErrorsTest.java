@@ -1,5 +1,7 @@
 package dev.vectorgrad;
 
+import dev.vectorgrad.testsupport.NoGrad;
+
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -116,7 +118,7 @@ class PyTorchGoldenErrorsTest {
         scenario("backward_without_grad", () -> Tensor.ones(2, 3).sum().backward());
         scenario("backward_after_no_grad", () -> {
             Tensor a = leaf(2, 3);
-            Tensor y = withoutGrad(() -> a.mul(2));
+            Tensor y = NoGrad.call(() -> a.mul(2));
             y.sum().backward();
         });
         scenario("backward_of_detached", () -> leaf(2, 3).detach().sum().backward());
@@ -160,7 +162,7 @@ class PyTorchGoldenErrorsTest {
         scenario("saved_tensor_add_float64",
                 modifiedAfterSaved(DType.FLOAT64, t -> t.add_(Tensor.ones(DType.FLOAT64, 2, 3))));
         scenario("saved_leaf_modified_through_detach", savedLeafModified(b -> b.detach().zero_()));
-        scenario("saved_leaf_modified_under_no_grad", savedLeafModified(b -> withoutGrad(() -> b.fill_(1.0))));
+        scenario("saved_leaf_modified_under_no_grad", savedLeafModified(b -> NoGrad.call(() -> b.fill_(1.0))));
         scenario("saved_leaf_modified_through_data", savedLeafModified(b -> b.data().zero_()));
         scenario("unsaved_tensor_modified", () -> {
             Tensor a = leaf(3);
@@ -177,7 +179,7 @@ class PyTorchGoldenErrorsTest {
         scenario("leaf_add_", () -> leaf(2, 3).add_(Tensor.ones(2, 3)));
         scenario("leaf_inplace_under_no_grad", () -> {
             Tensor a = leaf(2, 3);
-            withoutGrad(() -> a.add_(Tensor.ones(2, 3)).zero_().fill_(1.0));
+            NoGrad.call(() -> a.add_(Tensor.ones(2, 3)).zero_().fill_(1.0));
         });
 
         // explicit gradients
@@ -277,13 +279,4 @@ class PyTorchGoldenErrorsTest {
         };
     }
 
-    /** Runs {@code body} with graph recording off: {@code with torch.no_grad():}. */
-    private static <T> T withoutGrad(Supplier<T> body) {
-        GradMode.Guard guard = GradMode.noGrad();
-        try {
-            return body.get();
-        } finally {
-            guard.close();
-        }
-    }
 }
