@@ -19,7 +19,10 @@ import java.util.stream.Stream;
 public final class GenerateKernels {
   private static final List<Map<String, String>> TYPES = List.of(
       Map.of("$Type$", "Float", "$type$", "float", "$TYPE$", "FLOAT", "$BYTES$", "4"),
-      Map.of("$Type$", "Double", "$type$", "double", "$TYPE$", "DOUBLE", "$BYTES$", "8"));
+      Map.of("$Type$", "Double", "$type$", "double", "$TYPE$", "DOUBLE", "$BYTES$", "8"),
+      // int64: add, sub, mul in long arithmetic (wrapping as PyTorch's); division never reaches these
+      // kernels (PyTorch's div of integers is true division in float32).
+      Map.of("$Type$", "Long", "$type$", "long", "$TYPE$", "LONG", "$BYTES$", "8"));
   private static final List<Map<String, String>> OPS = List.of(
       Map.of("$Op$", "Add", "$OP$", "ADD", "$op$", "add", "$sop$", "+"),
       Map.of("$Op$", "Sub", "$OP$", "SUB", "$op$", "sub", "$sop$", "-"),

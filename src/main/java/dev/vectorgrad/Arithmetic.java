@@ -4,7 +4,6 @@ import dev.vectorgrad.autograd.Node;
 import dev.vectorgrad.autograd.SavedTensor;
 import dev.vectorgrad.kernels.BinaryOp;
 import dev.vectorgrad.kernels.ElementKernels;
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -19,13 +18,13 @@ final class Arithmetic {
   static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
     a.ensureOpen();
     b.ensureOpen();
-    DType dtype = resultType(a, b);
+    checkBool(op, a.dtype, b.dtype);
+    DType dtype = computeType(op, resultType(a, b));
     long[] shape = Shapes.broadcast(a.shape, b.shape);
     Tensor out = shape == a.shape ? Tensor.empty(dtype, shape, a.numel) : Tensor.empty(dtype, shape);
     compute(op, a, b, out);
-    if ((a.requiresGrad || b.requiresGrad) && ThreadState.current().gradEnabled) {
-      out.requiresGrad = true;
-      out.gradFn = new BinaryBackward(op, a, b);
+    if ((a.requiresGrad() || b.requiresGrad()) && ThreadState.current().gradEnabled) {
+      out.setHistory(new BinaryBackward(op, a, b));
     }
     return out;
   }
@@ -35,51 +34,93 @@ final class Arithmetic {
     a.ensureOpen();
     b.ensureOpen();
     out.ensureOpen();
-    if (ThreadState.current().gradEnabled && (a.requiresGrad || b.requiresGrad || out.requiresGrad)) {
+    if (ThreadState.current().gradEnabled && (a.requiresGrad() || b.requiresGrad() || out.requiresGrad())) {
       throw new IllegalStateException(op.name().toLowerCase(java.util.Locale.ROOT) + "(): functions with out=... "
           + "arguments don't support automatic differentiation, but one of the arguments requires grad.");
     }
+    checkBool(op, a.dtype, b.dtype);
     long[] shape = Shapes.broadcast(a.shape, b.shape);
-    DType dtype = resultType(a, b);
+    DType dtype = computeType(op, resultType(a, b));
     if (!Arrays.equals(out.shape, shape) || out.dtype != dtype) {
       throw new IllegalArgumentException("out= tensor of shape " + Shapes.list(out.shape) + " and dtype "
           + out.dtype.torchName() + " cannot hold the result of shape " + Shapes.list(shape) + " and dtype "
           + dtype.torchName() + " (vectorgrad does not resize out= tensors)");
     }
+    InPlace.checkWritable(out);
     compute(op, a, b, out);
     out.bumpVersion();
     return out;
   }
 
   /**
-   * PyTorch's {@code result_type}: a 0-dim tensor does not promote a tensor with dims (it acts like a
-   * Python scalar), otherwise float64 wins.
+   * PyTorch's {@code result_type} of two tensors: tensors with dims decide first; 0-dim tensors
+   * (like Python scalars) promote them only when of a higher category (bool, integer, floating).
    */
   static DType resultType(Tensor a, Tensor b) {
-    boolean aScalar = a.shape.length == 0, bScalar = b.shape.length == 0;
-    if (aScalar != bScalar) return aScalar ? b.dtype : a.dtype;
-    return DType.promote(a.dtype, b.dtype);
+    DType dims = null, zeroDim = null;
+    for (Tensor t : new Tensor[] {a, b}) {
+      if (t.shape.length == 0) zeroDim = zeroDim == null ? t.dtype : DType.promote(zeroDim, t.dtype);
+      else dims = dims == null ? t.dtype : DType.promote(dims, t.dtype);
+    }
+    return combine(dims, zeroDim);
   }
 
-  static Tensor withScalar(BinaryOp op, Tensor a, double s) {
-    a.ensureOpen();
-    Tensor out = Tensor.empty(a.dtype, a.shape, a.numel);
-    out.kernels().binaryScalar(op, a.segment, 0, s, out.segment, 0, out.numel);
-    if (a.requiresGrad && ThreadState.current().gradEnabled) {
-      out.requiresGrad = true;
-      out.gradFn = new ScalarBackward(op, s, a.gradEdge());
+  /** The result type of a tensor of {@code t} with a Python scalar: an int ({@code integral}) or a float. */
+  static DType resultType(DType t, boolean integral) {
+    return combine(t, integral ? DType.INT64 : DType.FLOAT32);   // a Python float is the default dtype
+  }
+
+  /** PyTorch's {@code combine_categories}: the higher-priority type wins unless the lower one is of a higher category. */
+  static DType combine(DType higher, DType lower) {
+    if (higher == null) return lower;
+    if (lower == null || higher.isFloatingPoint()) return higher;
+    if (higher == DType.BOOL || lower.isFloatingPoint()) return DType.promote(higher, lower);
+    return higher;
+  }
+
+  /** The dtype an op computes and returns in: true division of integers is float32 (the default dtype). */
+  private static DType computeType(BinaryOp op, DType resultType) {
+    return op == BinaryOp.DIV && !resultType.isFloatingPoint() ? DType.FLOAT32 : resultType;
+  }
+
+  /** PyTorch's refusals of {@code -} on bool tensors. */
+  private static void checkBool(BinaryOp op, DType a, DType b) {
+    if (op != BinaryOp.SUB) return;
+    if (a == DType.BOOL && b == DType.BOOL) {
+      throw new IllegalArgumentException("Subtraction, the `-` operator, with two bool tensors is not supported. "
+          + "Use the `^` or `logical_xor()` operator instead.");
     }
+    if (a == DType.BOOL || b == DType.BOOL) {
+      throw new IllegalArgumentException("Subtraction, the `-` operator, with a bool tensor is not supported. "
+          + "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+    }
+  }
+
+  /** {@code a op s} for a Python scalar: an int when {@code integral} (the long overloads), else a float. */
+  static Tensor withScalar(BinaryOp op, Tensor a, double s, boolean integral) {
+    a.ensureOpen();
+    checkBool(op, a.dtype, integral ? DType.INT64 : DType.FLOAT32);
+    DType dtype = computeType(op, resultType(a.dtype, integral));
+    Tensor out = Tensor.empty(dtype, a.shape, a.numel);
+    Tensor src = a.dtype == dtype ? a : Casts.copyAs(a, dtype);
+    try {
+      Elementwise.unary((k, x, xo, o, oo, n) -> k.binaryScalar(op, x, xo, s, o, oo, n), src, out);
+    } finally {
+      if (src != a) src.close();
+    }
+    if (a.recordsGrad()) out.setHistory(new ScalarBackward(op, s, a.gradEdge()));
     return out;
   }
 
   static Tensor neg(Tensor a) {
     a.ensureOpen();
-    Tensor out = Tensor.empty(a.dtype, a.shape, a.numel);
-    out.kernels().neg(a.segment, 0, out.segment, 0, out.numel);
-    if (a.requiresGrad && ThreadState.current().gradEnabled) {
-      out.requiresGrad = true;
-      out.gradFn = new NegBackward(a.gradEdge());
+    if (a.dtype == DType.BOOL) {
+      throw new IllegalArgumentException("Negation, the `-` operator, on a bool tensor is not supported. "
+          + "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
     }
+    Tensor out = Tensor.empty(a.dtype, a.shape, a.numel);
+    Elementwise.unary(ElementKernels::neg, a, out);
+    if (a.recordsGrad()) out.setHistory(new NegBackward(a.gradEdge()));
     return out;
   }
 
@@ -95,47 +136,19 @@ final class Arithmetic {
     }
   }
 
-  /** {@code out = a op b}; out has the broadcast shape and the promoted dtype. */
+  /** {@code out = a op b}; out has the broadcast shape; the operands are converted to its dtype first. */
   static void compute(BinaryOp op, Tensor a, Tensor b, Tensor out) {
     if (a.dtype == out.dtype && b.dtype == out.dtype) {
-      computeSameType(op, a, b, out);
+      Elementwise.binary(op, a, b, out);
       return;
     }
     Tensor wa = a.dtype == out.dtype ? a : Casts.copyAs(a, out.dtype);
     Tensor wb = b.dtype == out.dtype ? b : Casts.copyAs(b, out.dtype);
     try {
-      computeSameType(op, wa, wb, out);
+      Elementwise.binary(op, wa, wb, out);
     } finally {
       if (wa != a) wa.close();
       if (wb != b) wb.close();
-    }
-  }
-
-  private static void computeSameType(BinaryOp op, Tensor a, Tensor b, Tensor out) {
-    ElementKernels k = out.kernels();
-    MemorySegment as = a.segment, bs = b.segment, os = out.segment;
-    long n = out.numel;
-    if (Arrays.equals(a.shape, out.shape) && Arrays.equals(b.shape, out.shape)) {
-      k.binary(op, as, 0, bs, 0, os, 0, n);
-    } else if (b.numel == 1 && Arrays.equals(a.shape, out.shape)) {
-      k.binaryScalar(op, as, 0, k.get(bs, 0), os, 0, n);
-    } else if (a.numel == 1 && Arrays.equals(b.shape, out.shape)) {
-      k.scalarBinary(op, k.get(as, 0), bs, 0, os, 0, n);
-    } else if (n > 0) {
-      BroadcastPlan plan = BroadcastPlan.of(out.shape, a.shape, b.shape);
-      long inner = plan.inner;
-      for (long row = 0; row < plan.rows; row++) {
-        long ao = plan.aOffset(row), bo = plan.bOffset(row), oo = row * inner;
-        if (plan.aStep == 1 && plan.bStep == 1) {
-          k.binary(op, as, ao, bs, bo, os, oo, inner);
-        } else if (plan.aStep == 1) {
-          k.binaryScalar(op, as, ao, k.get(bs, bo), os, oo, inner);
-        } else if (plan.bStep == 1) {
-          k.scalarBinary(op, k.get(as, ao), bs, bo, os, oo, inner);
-        } else {
-          k.fill(os, oo, inner, op.apply(k.get(as, ao), k.get(bs, bo)));
-        }
-      }
     }
   }
 

@@ -1,13 +1,12 @@
 package dev.vectorgrad;
 
 import dev.vectorgrad.autograd.Node;
-import dev.vectorgrad.kernels.ElementKernels;
 
-/** Conversions between float32 and float64, and the derivative of a recorded conversion. */
+/** Conversions between dtypes (PyTorch's casts), and the derivative of a recorded conversion. */
 final class Casts {
   private Casts() {}
 
-  /** A new tensor with {@code t}'s values in {@code dtype}, not recorded. */
+  /** A new contiguous tensor with {@code t}'s values in {@code dtype}, not recorded. */
   static Tensor copyAs(Tensor t, DType dtype) {
     t.ensureOpen();
     Tensor out = Tensor.empty(dtype, t.shape, t.numel);
@@ -15,14 +14,23 @@ final class Casts {
     return out;
   }
 
-  /** Writes {@code src}'s values, rounded to {@code dst}'s dtype, into {@code dst} (same numel). */
+  /**
+   * A contiguous tensor of {@code dtype} with {@code t}'s values that the caller closes: a copy, or
+   * a second handle on {@code t}'s data when it already is one.
+   */
+  static Tensor contiguousAs(Tensor t, DType dtype) {
+    t.ensureOpen();
+    if (t.contiguous && t.dtype == dtype) return t.alias(null, t.shape, t.strides, t.offset);
+    return copyAs(t, dtype);
+  }
+
+  /** Writes {@code src}'s values (broadcast), converted to {@code dst}'s dtype, into {@code dst}. */
   static void convert(Tensor src, Tensor dst) {
     if (src.dtype == dst.dtype) {
-      dst.kernels().copy(src.segment, 0, dst.segment, 0, dst.numel);
-      return;
+      Elementwise.copy(src, dst);
+    } else {
+      Elementwise.convert(src, dst);
     }
-    ElementKernels from = src.kernels(), to = dst.kernels();
-    for (long i = 0; i < dst.numel; i++) to.set(dst.segment, i, from.get(src.segment, i));
   }
 
   /** {@code t.to(dtype)}: {@code t} itself when it has the dtype, else a recorded copy. */
@@ -30,9 +38,8 @@ final class Casts {
     t.ensureOpen();
     if (t.dtype == dtype) return t;
     Tensor out = copyAs(t, dtype);
-    if (t.requiresGrad && ThreadState.current().gradEnabled) {
-      out.requiresGrad = true;
-      out.gradFn = new ToCopyBackward(t.dtype, t.gradEdge());
+    if (t.requiresGrad() && ThreadState.current().gradEnabled) {
+      out.setHistory(new ToCopyBackward(t.dtype, t.gradEdge()));
     }
     return out;
   }

@@ -1,27 +1,35 @@
 package dev.vectorgrad;
 
 /**
- * Element types. PyTorch equivalent: {@code torch.float32} / {@code torch.float64}.
+ * Element types. PyTorch equivalent: {@code torch.float32}, {@code torch.float64},
+ * {@code torch.int64}, {@code torch.bool}.
  *
- * <p>Promotion follows PyTorch: an op between a float32 and a float64 tensor computes in float64;
- * a Java {@code double} operand (PyTorch's Python scalar) and a 0-dim tensor do not promote a tensor
- * that has dimensions.
+ * <p>Promotion follows PyTorch's {@code torch.result_type}: types are ordered bool &lt; int64 &lt;
+ * float32 &lt; float64 ({@link #promote}); a Java {@code double} operand (PyTorch's Python float)
+ * and a 0-dim tensor take part with lower priority than tensors with dimensions: they change the
+ * result only when they belong to a higher category (bool, integer, floating point), e.g. an int64
+ * tensor plus {@code 2.5} is float32, a float32 tensor plus a 0-dim float64 tensor stays float32.
+ * Only floating point tensors can require gradients.
  */
 public enum DType {
-  FLOAT32(4, "torch.float32", "torch.FloatTensor"),
-  FLOAT64(8, "torch.float64", "torch.DoubleTensor");
+  FLOAT32(4, "torch.float32", "torch.FloatTensor", "Float"),
+  FLOAT64(8, "torch.float64", "torch.DoubleTensor", "Double"),
+  INT64(8, "torch.int64", "torch.LongTensor", "Long"),
+  BOOL(1, "torch.bool", "torch.BoolTensor", "Bool");
 
   private final int byteSize;
   private final String torchName;
   private final String legacyTypeName;
+  private final String scalarTypeName;
 
-  DType(int byteSize, String torchName, String legacyTypeName) {
+  DType(int byteSize, String torchName, String legacyTypeName, String scalarTypeName) {
     this.byteSize = byteSize;
     this.torchName = torchName;
     this.legacyTypeName = legacyTypeName;
+    this.scalarTypeName = scalarTypeName;
   }
 
-  /** Bytes per element. */
+  /** Bytes per element. PyTorch: {@code element_size()}. */
   public int byteSize() {
     return byteSize;
   }
@@ -36,13 +44,47 @@ public enum DType {
     return legacyTypeName;
   }
 
-  /** The type an op between {@code a} and {@code b} computes in ({@code torch.promote_types}). */
+  /** PyTorch's C++ scalar type name used in its error messages, e.g. {@code Float}, {@code Long}. */
+  public String scalarTypeName() {
+    return scalarTypeName;
+  }
+
+  /** Whether this is float32 or float64. PyTorch: {@code dtype.is_floating_point}. */
+  public boolean isFloatingPoint() {
+    return this == FLOAT32 || this == FLOAT64;
+  }
+
+  /** 0 for bool, 1 for integers, 2 for floating point: the categories of PyTorch's {@code result_type}. */
+  int category() {
+    return switch (this) {
+      case BOOL -> 0;
+      case INT64 -> 1;
+      case FLOAT32, FLOAT64 -> 2;
+    };
+  }
+
+  /** Position in the promotion order bool &lt; int64 &lt; float32 &lt; float64. */
+  private int rank() {
+    return switch (this) {
+      case BOOL -> 0;
+      case INT64 -> 1;
+      case FLOAT32 -> 2;
+      case FLOAT64 -> 3;
+    };
+  }
+
+  /** The type an op between tensors of {@code a} and {@code b} computes in ({@code torch.promote_types}). */
   public static DType promote(DType a, DType b) {
-    return a == FLOAT64 || b == FLOAT64 ? FLOAT64 : FLOAT32;
+    return a.rank() >= b.rank() ? a : b;
   }
 
   /** {@code value} rounded to this type, as a tensor of this type would store it. */
   public double round(double value) {
-    return this == FLOAT32 ? (double) (float) value : value;
+    return switch (this) {
+      case FLOAT32 -> (double) (float) value;
+      case FLOAT64 -> value;
+      case INT64 -> (double) (long) value;
+      case BOOL -> value != 0 ? 1 : 0;
+    };
   }
 }

@@ -19,7 +19,7 @@ final class GradShapes {
         reduce[i] = i < lead || (shape[i - lead] == 1 && g.shape[i] != 1);
       }
       Tensor summed = Reductions.sumDims(g, reduce);
-      r = summed.view(null, shape);
+      r = summed.reshaped(null, shape);
       summed.close();
     }
     if (r.dtype != dtype) {
@@ -30,23 +30,11 @@ final class GradShapes {
     return r;
   }
 
-  /** {@code g} (shaped like a reduction's output) broadcast to {@code shape} as a new tensor. */
-  static Tensor expand(Tensor g, long[] shape) {
+  /** {@code g} (a reduction's output, seen with its reduced dims as size 1: {@code keptShape}) broadcast to {@code shape} as a new tensor. */
+  static Tensor expand(Tensor g, long[] keptShape, long[] shape) {
     Tensor out = Tensor.empty(g.dtype, shape);
-    if (out.numel == 0) return out;
-    if (g.numel == 1) {
-      out.kernels().fill(out.segment, 0, out.numel, g.kernels().get(g.segment, 0));
-      return out;
-    }
-    BroadcastPlan plan = BroadcastPlan.of(shape, g.shape, null);
-    var k = out.kernels();
-    for (long row = 0; row < plan.rows; row++) {
-      long src = plan.aOffset(row), dst = row * plan.inner;
-      if (plan.aStep == 1) {
-        k.copy(g.segment, src, out.segment, dst, plan.inner);
-      } else {
-        k.fill(out.segment, dst, plan.inner, k.get(g.segment, src));
-      }
+    try (Tensor c = Casts.contiguousAs(g, g.dtype); Tensor kept = c.reshaped(null, keptShape)) {
+      Elementwise.copy(kept, out);
     }
     return out;
   }

@@ -5,51 +5,107 @@ import dev.vectorgrad.kernels.BinaryOp;
 import java.util.Arrays;
 
 /**
- * In-place ops: they bump the version counter (so saved tensors notice), refuse leaves that
- * require grad while grad mode is on, and, on a tensor that is part of a graph, replace its
- * {@code gradFn} by a node whose edge leads to the old one (PyTorch's history rebase).
+ * In-place ops and the rules they share: they bump the version counter (so saved tensors notice,
+ * through any view of the same storage), refuse leaves that require grad and views of such leaves
+ * while grad mode is on, refuse tensors whose elements overlap in memory (expanded views), and,
+ * when recorded, rewrite history as PyTorch does: a plain tensor's {@code gradFn} becomes the op's
+ * node, whose edge leads to the old one; a view's base gets a {@code CopySlices} node and the view
+ * an {@code AsStridedBackward0} onto it ({@link ViewHistory}).
  */
 final class InPlace {
   private InPlace() {}
 
   static Tensor fill(Tensor t, double value, String nodeName) {
     t.ensureOpen();
-    boolean record = checkLeaf(t);
-    t.kernels().fill(t.segment, 0, t.numel, value);
-    t.bumpVersion();
-    if (record && t.requiresGrad) {
-      t.gradFn = new FillBackward(nodeName, t.dtype, t.shape, t.gradEdge());
-    }
+    boolean record = checkInPlace(t) && t.requiresGrad();
+    Node node = record ? new FillBackward(nodeName, t.dtype, t.shape, t.gradEdge()) : null;
+    Elementwise.fill(t, value);
+    finish(t, node);
     return t;
   }
 
   static Tensor add(Tensor t, Tensor other) {
     t.ensureOpen();
     other.ensureOpen();
+    checkBroadcastsTo(t, other);
+    checkCast(Arithmetic.resultType(t, other), t.dtype);
+    boolean record = checkInPlace(t) && (t.requiresGrad() || other.requiresGrad());
+    // Built before t changes identity in the graph: its edge is t's old node.
+    Node node = record ? new Arithmetic.BinaryBackward(BinaryOp.ADD, t, other) : null;
+    Arithmetic.addInto(t, other);
+    finish(t, node);
+    return t;
+  }
+
+  /** {@code t.copy_(src)}: src broadcast to t's shape and converted to its dtype. */
+  static Tensor copy(Tensor t, Tensor src) {
+    t.ensureOpen();
+    src.ensureOpen();
+    checkBroadcastsTo(t, src);
+    boolean record = checkInPlace(t) && (t.requiresGrad() || src.requiresGrad());
+    Node node = record ? new CopyBackwards(t, src) : null;
+    Casts.convert(src, t);
+    finish(t, node);
+    return t;
+  }
+
+  /** PyTorch's check that an in-place result may be stored in the written tensor's dtype. */
+  static void checkCast(DType result, DType target) {
+    boolean ok = result.isFloatingPoint() ? target.isFloatingPoint() : result != DType.INT64 || target != DType.BOOL;
+    if (!ok) {
+      throw new IllegalArgumentException("result type " + result.scalarTypeName()
+          + " can't be cast to the desired output type " + target.scalarTypeName());
+    }
+  }
+
+  /** PyTorch's check that an in-place op's operand broadcasts to the written tensor's shape. */
+  static void checkBroadcastsTo(Tensor t, Tensor other) {
     long[] shape = Shapes.broadcast(t.shape, other.shape);
     if (!Arrays.equals(shape, t.shape)) {
       throw new IllegalArgumentException("output with shape " + Shapes.list(t.shape)
           + " doesn't match the broadcast shape " + Shapes.list(shape));
     }
-    boolean record = checkLeaf(t);
-    Arithmetic.addInto(t, other);
-    t.bumpVersion();
-    if (record && (t.requiresGrad || other.requiresGrad)) {
-      // Built before t changes identity in the graph: its edge is t's old node.
-      Node node = new Arithmetic.BinaryBackward(BinaryOp.ADD, t, other);
-      t.requiresGrad = true;
-      t.gradFn = node;
-    }
-    return t;
   }
 
-  /** Whether the op is recorded; throws PyTorch's error for a leaf that requires grad. */
-  private static boolean checkLeaf(Tensor t) {
+  /**
+   * Checks an in-place write to {@code t} and says whether grad mode records it: PyTorch's errors
+   * for a leaf that requires grad, a view of one, and a tensor whose elements share memory.
+   */
+  static boolean checkInPlace(Tensor t) {
+    checkWritable(t);
     boolean gradEnabled = ThreadState.current().gradEnabled;
-    if (gradEnabled && t.requiresGrad && t.gradFn == null) {
-      throw new IllegalStateException("a leaf Variable that requires grad is being used in an in-place operation.");
+    if (gradEnabled) {
+      Tensor base = t.viewBase;
+      if (base != null && base.requiresGrad && base.gradFn == null) {
+        throw new IllegalStateException("a view of a leaf Variable that requires grad is being used in an in-place operation.");
+      }
+      if (t.requiresGrad && t.gradFn == null && base == null) {
+        throw new IllegalStateException("a leaf Variable that requires grad is being used in an in-place operation.");
+      }
     }
     return gradEnabled;
+  }
+
+  /** Refuses writes through views in which several indices reach one element (stride 0 of an expand). */
+  static void checkWritable(Tensor t) {
+    for (int i = 0; i < t.shape.length; i++) {
+      if (t.strides[i] == 0 && t.shape[i] > 1) {
+        throw new IllegalArgumentException("unsupported operation: more than one element of the written-to tensor "
+            + "refers to a single memory location. Please clone() the tensor before performing the operation.");
+      }
+    }
+  }
+
+  /** After the write: the version bump, and the new history when {@code node} is not null. */
+  static void finish(Tensor t, Node node) {
+    t.bumpVersion();
+    if (node == null) return;
+    if (t.viewBase == null) {
+      t.requiresGrad = true;
+      t.gradFn = node;
+    } else {
+      ViewHistory.rebase(t, node);
+    }
   }
 
   /** ZeroBackward0 / FillBackward2: the old values no longer matter, so their gradient is zero. */
@@ -73,6 +129,32 @@ final class InPlace {
     @Override
     protected Tensor[] apply(Tensor g) {
       return new Tensor[] {Tensor.zeros(dtype, shape)};
+    }
+  }
+
+  /** {@code self.copy_(src)}: the old values get no gradient, src gets the gradient summed to its shape. */
+  static final class CopyBackwards extends Node {
+    private final DType selfType, srcType;
+    private final long[] selfShape, srcShape;
+
+    CopyBackwards(Tensor self, Tensor src) {
+      super(self.gradEdge(), src.gradEdge());
+      this.selfType = self.dtype;
+      this.selfShape = self.shape;
+      this.srcType = src.dtype;
+      this.srcShape = src.shape;
+    }
+
+    @Override
+    public String name() {
+      return "CopyBackwards";
+    }
+
+    @Override
+    protected Tensor[] apply(Tensor g) {
+      Tensor gSelf = needsInputGrad(0) ? Tensor.zeros(selfType, selfShape) : null;
+      Tensor gSrc = needsInputGrad(1) ? GradShapes.reduceTo(g, srcShape, srcType) : null;
+      return new Tensor[] {gSelf, gSrc};
     }
   }
 }

@@ -13,17 +13,25 @@ final class Reductions {
   static Tensor sumAll(Tensor t, boolean mean) {
     t.ensureOpen();
     DType dtype = t.dtype;
+    if (!dtype.isFloatingPoint()) {
+      if (mean) throw meanOfIntegers(dtype);
+      Tensor out = Tensor.empty(DType.INT64, Shapes.SCALAR, 1);   // PyTorch sums bools and ints as int64
+      out.kernels().setLong(out.segment, 0, Elementwise.sumLong(t));
+      return out;
+    }
     // The kernel sums in blocks with a double total; rounding it once to the element type matches
     // PyTorch's float result to within its own summation error.
-    double value = dtype.round(t.kernels().sum(t.segment, 0, t.numel));
+    double value = dtype.round(Elementwise.sum(t));
     if (mean) value = dtype.round(value / dtype.round(t.numel));   // PyTorch: sum(...).div_(numel)
     Tensor out = Tensor.empty(dtype, Shapes.SCALAR, 1);
     out.kernels().set(out.segment, 0, value);
-    if (t.requiresGrad && ThreadState.current().gradEnabled) {
-      out.requiresGrad = true;
-      out.gradFn = new AllBackward(mean, t.shape, dtype, t.numel, t.gradEdge());
-    }
+    if (t.recordsGrad()) out.setHistory(new AllBackward(mean, t.shape, dtype, t.numel, t.gradEdge()));
     return out;
+  }
+
+  private static IllegalArgumentException meanOfIntegers(DType dtype) {
+    return new IllegalArgumentException("mean(): could not infer output dtype. Input dtype must be either a "
+        + "floating point or complex dtype. Got: " + dtype.scalarTypeName());
   }
 
   /** SumBackward0: the gradient expanded to the input; MeanBackward0: also divided by numel. */
@@ -58,6 +66,7 @@ final class Reductions {
 
   static Tensor overDims(Tensor t, int[] dims, boolean keepdim, boolean mean) {
     t.ensureOpen();
+    if (mean && !t.dtype.isFloatingPoint()) throw meanOfIntegers(t.dtype);
     int nd = t.shape.length;
     boolean[] reduce = new boolean[nd];
     if (dims.length == 0) java.util.Arrays.fill(reduce, true);   // PyTorch: an empty dim list reduces all
@@ -84,13 +93,10 @@ final class Reductions {
     if (!keepdim && outDims != nd) {
       long[] squeezed = new long[outDims];
       for (int i = 0, j = 0; i < nd; i++) if (!reduce[i]) squeezed[j++] = t.shape[i];
-      out = kept.view(null, squeezed);
+      out = kept.reshaped(null, squeezed);
       kept.close();
     }
-    if (t.requiresGrad && ThreadState.current().gradEnabled) {
-      out.requiresGrad = true;
-      out.gradFn = new DimsBackward(mean, t.shape, keptShape, count, t.gradEdge());
-    }
+    if (t.recordsGrad()) out.setHistory(new DimsBackward(mean, t.shape, keptShape, count, t.gradEdge()));
     return out;
   }
 
@@ -117,16 +123,14 @@ final class Reductions {
     @Override
     protected Tensor[] apply(Tensor g) {
       if (mean) checkNotReleased();   // PyTorch 1.13's MeanBackward1 saves its input
-      Tensor unsqueezed = g.view(null, keptShape);
-      Tensor grad = GradShapes.expand(unsqueezed, inputShape);
-      unsqueezed.close();
+      Tensor grad = GradShapes.expand(g, keptShape, inputShape);
       if (mean) divideInPlace(grad, count);
       return new Tensor[] {grad};
     }
   }
 
   private static void divideInPlace(Tensor t, long count) {
-    t.kernels().binaryScalar(BinaryOp.DIV, t.segment, 0, count, t.segment, 0, t.numel);
+    t.kernels().binaryScalar(BinaryOp.DIV, t.segment, t.offset, count, t.segment, t.offset, t.numel);
   }
 
   /**
@@ -134,6 +138,7 @@ final class Reductions {
    * are reduced in one pass each, as (outer, reduced, inner) blocks.
    */
   static Tensor sumDims(Tensor t, boolean[] reduce) {
+    if (!t.contiguous || !t.dtype.isFloatingPoint()) return sumDimsStrided(t, reduce);
     Tensor src = t;
     long[] shape = t.shape;
     int i = shape.length - 1;
@@ -154,7 +159,7 @@ final class Reductions {
       }
       for (int d = start; d < end; d++) next[d] = 1;
       Tensor dst = Tensor.empty(t.dtype, next);
-      sumBlocks(src, dst, outer, reduced, inner);
+      sumBlocks(src, dst, outer, reduced, inner);   // offsets below are relative to src.offset
       if (src != t) src.close();
       src = dst;
       shape = next;
@@ -162,13 +167,50 @@ final class Reductions {
     return src == t ? Casts.copyAs(t, t.dtype) : src;
   }
 
+  /**
+   * Sum over the marked dims of a strided or integer tensor, keeping them with size 1: every element
+   * is added into an accumulator of the kept shape (float64 for floating point inputs, so even
+   * millions of rows stay accurate; exact int64 otherwise), walked through a view of the
+   * accumulator that repeats it (stride 0) along the reduced dims.
+   */
+  private static Tensor sumDimsStrided(Tensor t, boolean[] reduce) {
+    int nd = t.shape.length;
+    long[] kept = t.shape.clone();
+    for (int i = 0; i < nd; i++) if (reduce[i]) kept[i] = 1;
+    boolean floating = t.dtype.isFloatingPoint();
+    DType accType = floating ? DType.FLOAT64 : DType.INT64;
+    try (Tensor acc = Tensor.filled(accType, 0, kept, Shapes.numel(kept))) {
+      if (t.numel > 0) {
+        long[] strides = acc.strides.clone();
+        for (int i = 0; i < nd; i++) if (reduce[i]) strides[i] = 0;
+        try (Tensor spread = acc.alias(null, t.shape, strides, acc.offset)) {
+          var in = t.kernels();
+          var out = acc.kernels();
+          StridedLoop loop = StridedLoop.of(t.shape, spread, t);
+          long so = loop.innerStrides[0], si = loop.innerStrides[1];
+          var os = acc.segment;
+          var is = t.segment;
+          loop.run(0, loop.rows, off -> {
+            long o = off[0], i = off[1];
+            for (long j = 0; j < loop.inner; j++, o += so, i += si) {
+              if (floating) out.set(os, o, out.get(os, o) + in.get(is, i));
+              else out.setLong(os, o, out.getLong(os, o) + in.getLong(is, i));
+            }
+          });
+        }
+      }
+      return Casts.copyAs(acc, floating ? t.dtype : DType.INT64);
+    }
+  }
+
   /** Rows added in the element type before the block's sum joins a double accumulator row. */
   private static final long ROWS_PER_BLOCK = 256;
 
   private static void sumBlocks(Tensor src, Tensor dst, long outer, long reduced, long inner) {
     ElementKernels k = src.kernels();
-    var s = src.segment;
-    var d = dst.segment;
+    // Both are contiguous: views of them from their offsets keep the index arithmetic below simple.
+    var s = src.segment.asSlice(src.offset * k.elementBytes());
+    var d = dst.segment.asSlice(dst.offset * k.elementBytes());
     if (inner == 1) {
       for (long o = 0; o < outer; o++) k.set(d, o, k.sum(s, o * reduced, reduced));
       return;

@@ -69,6 +69,32 @@ final class Shapes {
     return strides;
   }
 
+  /** PyTorch's {@code is_contiguous}: row-major without gaps, ignoring the strides of size-1 dims. */
+  static boolean isContiguous(long[] shape, long[] strides) {
+    long expected = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      long size = shape[i];
+      if (size == 0) return true;
+      if (size == 1) continue;
+      if (strides[i] != expected) return false;
+      expected *= size;
+    }
+    return true;
+  }
+
+  /**
+   * The strides of a tensor of shape {@code shape} and strides {@code strides} seen through the
+   * broadcast shape {@code out}: 0 where a dim is new or repeats (size 1), PyTorch's expand rule.
+   */
+  static long[] broadcastStrides(long[] out, long[] shape, long[] strides) {
+    int nd = out.length, lead = nd - shape.length;
+    long[] s = new long[nd];
+    for (int i = lead; i < nd; i++) {
+      s[i] = shape[i - lead] == 1 && out[i] != 1 ? 0 : strides[i - lead];
+    }
+    return s;
+  }
+
   /** {@code dim} in {@code [0, ndim)}, accepting negative dims, with PyTorch's message otherwise. */
   static int normalizeDim(int dim, int ndim) {
     int lo = ndim == 0 ? -1 : -ndim;

@@ -67,9 +67,22 @@ public final class Tensor implements AutoCloseable {
   final MemorySegment segment;
   final DType dtype;
   final long[] shape;
+  /** Elements to step in storage per index of each dim (PyTorch's strides; 0 repeats an element). */
+  final long[] strides;
+  /** Position of element [0, ..., 0] in the storage, in elements. */
+  final long offset;
   final long numel;
+  /** Whether elements lie row-major and dense from {@link #offset}: kernels then run on one range. */
+  final boolean contiguous;
   /** Null until first needed: most tensors are never modified in place or viewed. */
   private Version version;
+  /**
+   * The tensor a differentiable view was made from (its root: views of views point at the first
+   * base), or null. In-place ops through a view rewrite the base's history (PyTorch's CopySlices).
+   */
+  Tensor viewBase;
+  /** The version at which a view's {@code gradFn} was recorded; a newer version regenerates it. */
+  long gradFnVersion;
 
   boolean requiresGrad;
   Node gradFn;
@@ -99,17 +112,26 @@ public final class Tensor implements AutoCloseable {
     versionCounter().value++;
   }
 
-  /** A new tensor on {@code storage} (whose reference it takes over), owned by the current scope. */
+  /** A new contiguous tensor on {@code storage} (whose reference it takes over), owned by the current scope. */
   Tensor(Storage storage, DType dtype, long[] shape, long numel, Version version) {
-    this(storage, dtype, shape, numel, version, true);
+    this(storage, dtype, shape, Shapes.contiguousStrides(shape), 0, numel, true, version, true);
   }
 
-  private Tensor(Storage storage, DType dtype, long[] shape, long numel, Version version, boolean owned) {
+  /** A tensor with any geometry on {@code storage} (whose reference it takes over), owned by the current scope. */
+  Tensor(Storage storage, DType dtype, long[] shape, long[] strides, long offset, long numel, Version version) {
+    this(storage, dtype, shape, strides, offset, numel, Shapes.isContiguous(shape, strides), version, true);
+  }
+
+  private Tensor(Storage storage, DType dtype, long[] shape, long[] strides, long offset, long numel,
+                 boolean contiguous, Version version, boolean owned) {
     this.storage = storage;
     this.segment = storage.segment();
     this.dtype = dtype;
     this.shape = shape;
+    this.strides = strides;
+    this.offset = offset;
     this.numel = numel;
+    this.contiguous = contiguous;
     this.version = version;
     if (!owned) return;
     TensorScope scope = ThreadState.current().scope;
@@ -151,7 +173,7 @@ public final class Tensor implements AutoCloseable {
   private static Tensor unit(DType dtype) {
     Storage storage = Storage.allocate(dtype.byteSize());
     storage.markPermanent();
-    Tensor t = new Tensor(storage, dtype, Shapes.SCALAR, 1, null, false);
+    Tensor t = new Tensor(storage, dtype, Shapes.SCALAR, Shapes.SCALAR, 0, 1, true, null, false);
     t.kernels().fill(t.segment, 0, 1, 1.0);
     return t;
   }
@@ -185,6 +207,39 @@ public final class Tensor implements AutoCloseable {
     Tensor t = empty(DType.FLOAT64, s);
     MemorySegment.copy(data, 0, t.segment, ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, data.length);
     return t;
+  }
+
+  /** An int64 tensor holding a copy of {@code data}; without a shape, 1-D. PyTorch: {@code torch.tensor(data)} of ints. */
+  public static Tensor of(long[] data, long... shape) {
+    long[] s = shape.length == 0 ? new long[] {data.length} : Shapes.checked(shape);
+    Shapes.checkSize(s, data.length);
+    Tensor t = empty(DType.INT64, s);
+    MemorySegment.copy(data, 0, t.segment, ValueLayout.JAVA_LONG_UNALIGNED, 0, data.length);
+    return t;
+  }
+
+  /** A bool tensor holding a copy of {@code data}; without a shape, 1-D. PyTorch: {@code torch.tensor(data)} of bools. */
+  public static Tensor of(boolean[] data, long... shape) {
+    long[] s = shape.length == 0 ? new long[] {data.length} : Shapes.checked(shape);
+    Shapes.checkSize(s, data.length);
+    Tensor t = empty(DType.BOOL, s);
+    for (int i = 0; i < data.length; i++) t.segment.set(ValueLayout.JAVA_BYTE, i, data[i] ? (byte) 1 : (byte) 0);
+    return t;
+  }
+
+  /** {@code 0, 1, ..., end - 1} as int64. PyTorch: {@code torch.arange(end)}. */
+  public static Tensor arange(long end) {
+    return Factories.arange(0, end, 1);
+  }
+
+  /** {@code start, start + step, ...} below {@code end} (above it for a negative step), int64. PyTorch: {@code torch.arange(start, end, step)}. */
+  public static Tensor arange(long start, long end, long step) {
+    return Factories.arange(start, end, step);
+  }
+
+  /** {@code start, start + step, ...} below {@code end}, float32. PyTorch: {@code torch.arange(start, end, step)} with a float argument. */
+  public static Tensor arange(double start, double end, double step) {
+    return Factories.arange(start, end, step);
   }
 
   /** Float32 zeros; no shape is a 0-dim tensor. PyTorch: {@code torch.zeros(*shape)}. */
@@ -247,12 +302,35 @@ public final class Tensor implements AutoCloseable {
     return numel;
   }
 
+  /** The element type. PyTorch: {@code dtype}. */
   public DType dtype() {
     return dtype;
   }
 
+  /** Elements to step in storage per index of each dim (a copy). PyTorch: {@code stride()}. */
+  public long[] stride() {
+    return strides.clone();
+  }
+
+  /** Position of the first element in the storage, in elements. PyTorch: {@code storage_offset()}. */
+  public long storageOffset() {
+    return offset;
+  }
+
+  /** Whether the elements lie in row-major order without gaps. PyTorch: {@code is_contiguous()}. */
+  public boolean isContiguous() {
+    return contiguous;
+  }
+
+  /** This tensor if contiguous, else a contiguous copy (recorded as {@code CloneBackward0}). PyTorch: {@code contiguous()}. */
+  public Tensor contiguous() {
+    ensureOpen();
+    return contiguous ? this : Copies.cloneOf(this);
+  }
+
   /** PyTorch: {@code requires_grad}. */
   public boolean requiresGrad() {
+    if (viewBase != null) refreshViewHistory();
     return requiresGrad;
   }
 
@@ -263,7 +341,10 @@ public final class Tensor implements AutoCloseable {
    */
   public Tensor requiresGrad_(boolean requiresGrad) {
     ensureOpen();
-    if (gradFn != null) {
+    if (requiresGrad && !dtype.isFloatingPoint()) {
+      throw new IllegalStateException("only Tensors of floating point dtype can require gradients");
+    }
+    if (gradFn() != null) {
       if (!requiresGrad) {
         throw new IllegalStateException("you can only change requires_grad flags of leaf variables. If you "
             + "want to use a computed variable in a subgraph that doesn't require differentiation use "
@@ -315,7 +396,24 @@ public final class Tensor implements AutoCloseable {
 
   /** The node that computed this tensor, or null for a leaf. PyTorch: {@code grad_fn}. */
   public Node gradFn() {
+    if (viewBase != null) refreshViewHistory();
     return gradFn;
+  }
+
+  /**
+   * A view whose storage was modified in place after its history was recorded (through another
+   * view or the base) now depends on the base's new history: as PyTorch, its {@code gradFn} is
+   * regenerated as {@code AsStridedBackward0} of the base.
+   */
+  private void refreshViewHistory() {
+    long v = version();
+    if (v == gradFnVersion) return;
+    gradFnVersion = v;
+    Tensor base = viewBase;
+    if (base.requiresGrad) {
+      gradFn = ViewHistory.asStrided(base, this);
+      requiresGrad = true;
+    }
   }
 
   /** Whether a non-leaf keeps its gradient ({@code retains_grad}). */
@@ -349,7 +447,7 @@ public final class Tensor implements AutoCloseable {
    * PyTorch: {@code detach()}.
    */
   public Tensor detach() {
-    return view(versionCounter(), shape);
+    return alias(versionCounter(), shape, strides, offset);
   }
 
   /**
@@ -357,14 +455,22 @@ public final class Tensor implements AutoCloseable {
    * through it go unnoticed by autograd (as PyTorch's {@code .data}). PyTorch: {@code data}.
    */
   public Tensor data() {
-    return view(null, shape);
+    return alias(null, shape, strides, offset);
   }
 
-  /** A tensor with another shape on the same data (numel must match); {@code v} null for a counter of its own. */
-  Tensor view(Version v, long[] newShape) {
+  /** A contiguous tensor's data under another shape of the same numel; {@code v} null for a counter of its own. */
+  Tensor reshaped(Version v, long[] newShape) {
+    return alias(v, newShape, Shapes.contiguousStrides(newShape), offset);
+  }
+
+  /**
+   * A new tensor on this tensor's storage with the given geometry (not checked: callers derive it
+   * from this tensor's); {@code v} is the version counter to share, null for a counter of its own.
+   */
+  Tensor alias(Version v, long[] newShape, long[] newStrides, long newOffset) {
     ensureOpen();
     storage.retain();
-    return new Tensor(storage, dtype, newShape, numel, v);
+    return new Tensor(storage, dtype, newShape, newStrides, newOffset, Shapes.numel(newShape), v);
   }
 
   // ---------------------------------------------------------------- ops
@@ -414,22 +520,42 @@ public final class Tensor implements AutoCloseable {
 
   /** {@code this + value}; the scalar does not change the dtype. PyTorch: {@code t + 2}. */
   public Tensor add(double value) {
-    return Arithmetic.withScalar(BinaryOp.ADD, this, value);
+    return Arithmetic.withScalar(BinaryOp.ADD, this, value, false);
   }
 
   /** {@code this - value}. PyTorch: {@code t - 2}. */
   public Tensor sub(double value) {
-    return Arithmetic.withScalar(BinaryOp.SUB, this, value);
+    return Arithmetic.withScalar(BinaryOp.SUB, this, value, false);
   }
 
   /** {@code this * value}. PyTorch: {@code t * 2}. */
   public Tensor mul(double value) {
-    return Arithmetic.withScalar(BinaryOp.MUL, this, value);
+    return Arithmetic.withScalar(BinaryOp.MUL, this, value, false);
   }
 
   /** {@code this / value}. PyTorch: {@code t / 2}. */
   public Tensor div(double value) {
-    return Arithmetic.withScalar(BinaryOp.DIV, this, value);
+    return Arithmetic.withScalar(BinaryOp.DIV, this, value, false);
+  }
+
+  /** {@code this + value} with an integral scalar (PyTorch's Python int: an int64 tensor stays int64). PyTorch: {@code t + 2}. */
+  public Tensor add(long value) {
+    return Arithmetic.withScalar(BinaryOp.ADD, this, value, true);
+  }
+
+  /** {@code this - value} with an integral scalar. PyTorch: {@code t - 2}. */
+  public Tensor sub(long value) {
+    return Arithmetic.withScalar(BinaryOp.SUB, this, value, true);
+  }
+
+  /** {@code this * value} with an integral scalar. PyTorch: {@code t * 2}. */
+  public Tensor mul(long value) {
+    return Arithmetic.withScalar(BinaryOp.MUL, this, value, true);
+  }
+
+  /** {@code this / value}: true division (integer tensors give float32). PyTorch: {@code t / 2}. */
+  public Tensor div(long value) {
+    return Arithmetic.withScalar(BinaryOp.DIV, this, value, true);
   }
 
   /** {@code -this}. PyTorch: {@code torch.neg} / unary {@code -}. */
@@ -470,6 +596,199 @@ public final class Tensor implements AutoCloseable {
   /** {@code this += other} in place (other broadcast to this shape); returns this. PyTorch: {@code add_}. */
   public Tensor add_(Tensor other) {
     return InPlace.add(this, other);
+  }
+
+  // ---------------------------------------------------------------- views and shapes
+
+  /**
+   * The same data under another shape (one size may be -1: inferred); no copy. PyTorch: {@code view(*shape)}.
+   *
+   * @throws IllegalArgumentException when the size does not match, or the strides cannot express the
+   *     new shape (PyTorch's message: use {@code reshape})
+   */
+  public Tensor view(long... shape) {
+    return Views.view(this, shape);
+  }
+
+  /** {@link #view} when the strides allow it, else a contiguous copy. PyTorch: {@code reshape(*shape)}. */
+  public Tensor reshape(long... shape) {
+    return Views.reshape(this, shape);
+  }
+
+  /** All dims as one: a 1-D tensor (a view when possible). PyTorch: {@code flatten()}. */
+  public Tensor flatten() {
+    return Views.flatten(this, 0, -1);
+  }
+
+  /** Dims {@code startDim..endDim} as one (a view when possible). PyTorch: {@code flatten(start_dim, end_dim)}. */
+  public Tensor flatten(int startDim, int endDim) {
+    return Views.flatten(this, startDim, endDim);
+  }
+
+  /** Dim {@code dim} split into {@code sizes} (one may be -1). PyTorch: {@code unflatten(dim, sizes)}. */
+  public Tensor unflatten(int dim, long... sizes) {
+    return Views.unflatten(this, dim, sizes);
+  }
+
+  /** A view with dims {@code dim0} and {@code dim1} swapped. PyTorch: {@code transpose(dim0, dim1)}. */
+  public Tensor transpose(int dim0, int dim1) {
+    return Views.transpose(this, dim0, dim1);
+  }
+
+  /** The transpose of a tensor of at most 2 dims (a view). PyTorch: {@code t()}. */
+  public Tensor t() {
+    return Views.t(this);
+  }
+
+  /** A view with the dims in the order {@code dims}. PyTorch: {@code permute(*dims)}. */
+  public Tensor permute(int... dims) {
+    return Views.permute(this, dims);
+  }
+
+  /** A view with the last two dims swapped (batched matrix transpose). PyTorch: {@code mT}. */
+  public Tensor mT() {
+    return Views.mT(this);
+  }
+
+  /** A view repeating size-1 dims (stride 0) to {@code sizes}; -1 keeps a size. PyTorch: {@code expand(*sizes)}. */
+  public Tensor expand(long... sizes) {
+    return Views.expand(this, sizes);
+  }
+
+  /** {@link #expand} to {@code other}'s shape. PyTorch: {@code expand_as(other)}. */
+  public Tensor expandAs(Tensor other) {
+    return Views.expand(this, other.shape());
+  }
+
+  /** A view without the size-1 dims. PyTorch: {@code squeeze()}. */
+  public Tensor squeeze() {
+    return Views.squeeze(this);
+  }
+
+  /** A view without dim {@code dim} if its size is 1 (else the same shape). PyTorch: {@code squeeze(dim)}. */
+  public Tensor squeeze(int dim) {
+    return Views.squeeze(this, dim);
+  }
+
+  /** A view with a size-1 dim inserted at {@code dim}. PyTorch: {@code unsqueeze(dim)}. */
+  public Tensor unsqueeze(int dim) {
+    return Views.unsqueeze(this, dim);
+  }
+
+  /** A view of {@code length} indices of {@code dim} from {@code start}. PyTorch: {@code narrow(dim, start, length)}. */
+  public Tensor narrow(int dim, long start, long length) {
+    return Views.narrow(this, dim, start, length);
+  }
+
+  /** A view of index {@code index} of {@code dim}, without that dim. PyTorch: {@code select(dim, index)} / {@code t[i]}. */
+  public Tensor select(int dim, long index) {
+    return Views.select(this, dim, index);
+  }
+
+  /**
+   * A view of indices {@code start, start + step, ...} below {@code end} of {@code dim}; bounds clamp
+   * and count from the end when negative, as Python slicing ({@code Long.MAX_VALUE} for "to the
+   * end"). PyTorch: {@code t[start:end:step]} along {@code dim}.
+   */
+  public Tensor slice(int dim, long start, long end, long step) {
+    return Views.slice(this, dim, start, end, step);
+  }
+
+  /** Views of {@code size} indices of {@code dim} each (the last may be shorter). PyTorch: {@code split(size, dim)}. */
+  public List<Tensor> split(long size, int dim) {
+    return Views.split(this, size, dim);
+  }
+
+  /** At most {@code chunks} views along {@code dim}, of equal size but the last. PyTorch: {@code chunk(chunks, dim)}. */
+  public List<Tensor> chunk(int chunks, int dim) {
+    return Views.chunk(this, chunks, dim);
+  }
+
+  /** One view per index of {@code dim}, without that dim. PyTorch: {@code unbind(dim)}. */
+  public List<Tensor> unbind(int dim) {
+    return Views.unbind(this, dim);
+  }
+
+  // ---------------------------------------------------------------- copies
+
+  /** The tensors joined along {@code dim} (a copy). PyTorch: {@code torch.cat(tensors, dim)}. */
+  public static Tensor cat(int dim, Tensor... tensors) {
+    return Copies.cat(dim, List.of(tensors));
+  }
+
+  /** The tensors joined along {@code dim} (a copy). PyTorch: {@code torch.cat(tensors, dim)}. */
+  public static Tensor cat(int dim, List<Tensor> tensors) {
+    return Copies.cat(dim, tensors);
+  }
+
+  /** Same-shape tensors stacked along a new dim {@code dim}. PyTorch: {@code torch.stack(tensors, dim)}. */
+  public static Tensor stack(int dim, Tensor... tensors) {
+    return Copies.stack(dim, List.of(tensors));
+  }
+
+  /** A contiguous copy. PyTorch: {@code clone()}. */
+  public Tensor clone() {
+    return Copies.cloneOf(this);
+  }
+
+  /** Copies {@code src} (broadcast, converted to this dtype) into this tensor; returns this. PyTorch: {@code copy_(src)}. */
+  public Tensor copy_(Tensor src) {
+    return InPlace.copy(this, src);
+  }
+
+  // ---------------------------------------------------------------- indexing
+
+  /** The entries at the int64 {@code index} positions of {@code dim}. PyTorch: {@code index_select(dim, index)}. */
+  public Tensor indexSelect(int dim, Tensor index) {
+    return Indexing.indexSelect(this, dim, index);
+  }
+
+  /** {@code out[i][j] = this[index[i][j]][j]} for dim 0 (and so on). PyTorch: {@code gather(dim, index)}. */
+  public Tensor gather(int dim, Tensor index) {
+    return Indexing.gather(this, dim, index);
+  }
+
+  /** A copy of this tensor with {@code src} added at {@code index} along {@code dim}. PyTorch: {@code scatter_add(dim, index, src)}. */
+  public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+    return Indexing.scatterAdd(this, dim, index, src, false);
+  }
+
+  /** {@link #scatterAdd} in place; returns this. PyTorch: {@code scatter_add_(dim, index, src)}. */
+  public Tensor scatterAdd_(int dim, Tensor index, Tensor src) {
+    return Indexing.scatterAdd(this, dim, index, src, true);
+  }
+
+  /** A copy with {@code value} where the bool {@code mask} (broadcast) is true. PyTorch: {@code masked_fill(mask, value)}. */
+  public Tensor maskedFill(Tensor mask, double value) {
+    return Indexing.maskedFill(this, mask, value, false);
+  }
+
+  /** {@link #maskedFill} in place; returns this. PyTorch: {@code masked_fill_(mask, value)}. */
+  public Tensor maskedFill_(Tensor mask, double value) {
+    return Indexing.maskedFill(this, mask, value, true);
+  }
+
+  /** {@code a} where {@code condition} is true, else {@code b}, broadcast together. PyTorch: {@code torch.where(condition, a, b)}. */
+  public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+    return Indexing.where(condition, a, b);
+  }
+
+  /** The entries where the bool {@code mask} (broadcast) is true, as a 1-D tensor. PyTorch: {@code masked_select(mask)}. */
+  public Tensor maskedSelect(Tensor mask) {
+    return Indexing.maskedSelect(this, mask);
+  }
+
+  /** The indices of nonzero entries, one row each, int64 of shape (n, dim). PyTorch: {@code nonzero()}. */
+  public Tensor nonzero() {
+    return Indexing.nonzero(this);
+  }
+
+  /**
+   * One-hot rows of an int64 class tensor: shape {@code shape() + [numClasses]}, int64; -1 infers
+   * {@code max + 1}. PyTorch: {@code torch.nn.functional.one_hot(t, num_classes)}.
+   */
+  public Tensor oneHot(long numClasses) {
+    return Indexing.oneHot(this, numClasses);
   }
 
   // ---------------------------------------------------------------- autograd
@@ -520,8 +839,24 @@ public final class Tensor implements AutoCloseable {
     return Casts.toRecorded(this, dtype);
   }
 
+  /**
+   * Makes this new op result a non-leaf computed by {@code node}; a no-op for integer and bool
+   * results, which never require grad (PyTorch leaves them out of the graph).
+   */
+  void setHistory(Node node) {
+    if (!dtype.isFloatingPoint()) return;
+    requiresGrad = true;
+    gradFn = node;
+  }
+
+  /** Whether an op on this input is recorded: grad mode is on and this tensor requires grad. */
+  boolean recordsGrad() {
+    return requiresGrad() && ThreadState.current().gradEnabled;
+  }
+
   /** The edge a new node takes to this input: its node, its accumulator if a leaf, or null. */
   Node gradEdge() {
+    if (viewBase != null) refreshViewHistory();
     if (!requiresGrad) return null;
     return gradFn != null ? gradFn : gradAccumulator();
   }
@@ -554,33 +889,55 @@ public final class Tensor implements AutoCloseable {
     if (numel != 1) {
       throw new IllegalStateException("only one element tensors can be converted to Python scalars");
     }
-    return kernels().get(segment, 0);
+    return kernels().get(segment, offset);
   }
 
   /** A copy of the values in row-major order, as float. PyTorch: {@code tolist()} / {@code numpy()}. */
   public float[] toFloatArray() {
-    ensureOpen();
-    int n = Shapes.arrayLength(numel);
-    float[] out = new float[n];
-    if (dtype == DType.FLOAT32) {
-      MemorySegment.copy(segment, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, out, 0, n);
-    } else {
-      for (int i = 0; i < n; i++) out[i] = (float) kernels().get(segment, i);
+    try (Tensor t = Casts.contiguousAs(this, DType.FLOAT32)) {
+      float[] out = new float[Shapes.arrayLength(numel)];
+      MemorySegment.copy(t.segment, ValueLayout.JAVA_FLOAT_UNALIGNED, t.offset * 4, out, 0, out.length);
+      return out;
     }
-    return out;
   }
 
-  /** A copy of the values in row-major order, as double. */
+  /** A copy of the values in row-major order, as double. PyTorch: {@code tolist()} of a float64 tensor. */
   public double[] toDoubleArray() {
-    ensureOpen();
-    int n = Shapes.arrayLength(numel);
-    double[] out = new double[n];
-    if (dtype == DType.FLOAT64) {
-      MemorySegment.copy(segment, ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, out, 0, n);
-    } else {
-      for (int i = 0; i < n; i++) out[i] = kernels().get(segment, i);
+    try (Tensor t = Casts.contiguousAs(this, DType.FLOAT64)) {
+      double[] out = new double[Shapes.arrayLength(numel)];
+      MemorySegment.copy(t.segment, ValueLayout.JAVA_DOUBLE_UNALIGNED, t.offset * 8, out, 0, out.length);
+      return out;
     }
-    return out;
+  }
+
+  /** A copy of the values in row-major order, as long (floats truncated toward zero). PyTorch: {@code tolist()} of an int64 tensor. */
+  public long[] toLongArray() {
+    try (Tensor t = Casts.contiguousAs(this, DType.INT64)) {
+      long[] out = new long[Shapes.arrayLength(numel)];
+      MemorySegment.copy(t.segment, ValueLayout.JAVA_LONG_UNALIGNED, t.offset * 8, out, 0, out.length);
+      return out;
+    }
+  }
+
+  /** A copy of the values in row-major order, nonzero as true. PyTorch: {@code tolist()} of a bool tensor. */
+  public boolean[] toBooleanArray() {
+    try (Tensor t = Casts.contiguousAs(this, DType.BOOL)) {
+      boolean[] out = new boolean[Shapes.arrayLength(numel)];
+      for (int i = 0; i < out.length; i++) out[i] = t.segment.get(ValueLayout.JAVA_BYTE, t.offset + i) != 0;
+      return out;
+    }
+  }
+
+  /** Storage index of the element at row-major position {@code flat}. */
+  long elementOffset(long flat) {
+    if (contiguous) return offset + flat;
+    long off = offset;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      long size = shape[d];
+      off += (flat % size) * strides[d];
+      flat /= size;
+    }
+    return off;
   }
 
   /** PyTorch's {@code str(tensor)}: e.g. {@code tensor(0.2500, grad_fn=<MeanBackward0>)}. */
@@ -588,13 +945,19 @@ public final class Tensor implements AutoCloseable {
   public String toString() {
     if (isClosed()) return "tensor(<closed>)";
     List<String> suffixes = new ArrayList<>(1);
-    if (gradFn != null) {
-      suffixes.add("grad_fn=<" + gradFn.name() + ">");
+    Node fn = gradFn();
+    if (fn != null) {
+      suffixes.add("grad_fn=<" + fn.name() + ">");
     } else if (requiresGrad) {
       suffixes.add("requires_grad=True");
     }
     ElementKernels k = kernels();
-    return TensorFormatter.format(i -> k.get(segment, i), shape, dtype == DType.FLOAT64, suffixes);
+    return switch (dtype) {
+      case FLOAT32, FLOAT64 -> TensorFormatter.format(i -> k.get(segment, elementOffset(i)), shape,
+          dtype == DType.FLOAT64, suffixes);
+      case INT64 -> TensorFormatter.formatInt64(i -> k.getLong(segment, elementOffset(i)), shape, suffixes);
+      case BOOL -> TensorFormatter.formatBool(i -> k.getLong(segment, elementOffset(i)), shape, suffixes);
+    };
   }
 
   // ---------------------------------------------------------------- lifetime
@@ -667,6 +1030,22 @@ public final class Tensor implements AutoCloseable {
   }
 
   static ElementKernels kernelsFor(DType dtype) {
-    return dtype == DType.FLOAT32 ? Kernels.float32() : Kernels.float64();
+    return switch (dtype) {
+      case FLOAT32 -> Kernels.float32();
+      case FLOAT64 -> Kernels.float64();
+      case INT64 -> Kernels.int64();
+      case BOOL -> Kernels.bool();
+    };
+  }
+
+  /** Kernels of {@code dtype} that never split a call over threads: for callers that split the work themselves. */
+  static ElementKernels serialKernelsFor(DType dtype) {
+    var p = Kernels.provider();
+    return switch (dtype) {
+      case FLOAT32 -> p.float32();
+      case FLOAT64 -> p.float64();
+      case INT64 -> p.int64();
+      case BOOL -> p.bool();
+    };
   }
 }

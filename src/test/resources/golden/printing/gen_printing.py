@@ -1,24 +1,31 @@
 #!/usr/bin/python3
 """Golden cases for dev.vectorgrad.format.TensorFormatter: PyTorch's own str(tensor).
 
-Run with the interpreter that has PyTorch 1.13 installed:
+Float32/float64 cases come first, int64 and bool cases after them. Run with the interpreter that
+has PyTorch 1.13 installed:
     /usr/bin/python3 src/test/resources/golden/printing/gen_printing.py
 It rewrites printing.json next to this script. Each case records the shape, the dtype, the flat
-row-major values (repr of the Python float, i.e. the exact double; float32 values are their exact
-double widening), the suffix items that come after dtype (grad_fn / requires_grad, as PyTorch
-shows them) and the exact str(t).
+row-major values as strings (floats: repr of the Python float, i.e. the exact double, float32 values
+being their exact double widening; int64: the decimal integer; bool: "True" / "False"), the suffix
+items that come after dtype (grad_fn / requires_grad / names, as PyTorch shows them) and the exact
+str(t).
 """
 import json
 import math
 import os
+import warnings
 
 import torch
 
 torch.set_printoptions(profile="default")
+warnings.filterwarnings("ignore", message="Named tensors")  # named tensors are only used for their suffix
 torch.manual_seed(1234)
 
 F32 = torch.float32
 F64 = torch.float64
+I64 = torch.int64
+BOOL = torch.bool
+DTYPE_NAMES = {F32: "float32", F64: "float64", I64: "int64", BOOL: "bool"}
 cases = []
 
 
@@ -30,14 +37,22 @@ def add(name, t):
         suffixes = ["requires_grad=True"]
     else:
         suffixes = []
-    assert t.dtype in (F32, F64), name
-    flat = t.detach().reshape(-1).tolist()  # Python floats: exact doubles of the elements
+    if t.names != (None,) * t.dim():
+        suffixes.append("names={}".format(t.names))
+    assert t.dtype in DTYPE_NAMES, name
+    flat = t.detach().rename(None).reshape(-1).tolist()
+    if t.dtype in (F32, F64):
+        values = [repr(float(v)) for v in flat]  # Python floats: exact doubles of the elements
+    elif t.dtype == I64:
+        values = [repr(int(v)) for v in flat]  # decimal strings: exact beyond 2**53
+    else:
+        values = [repr(bool(v)) for v in flat]  # "True" / "False"
     cases.append(
         {
             "name": name,
             "shape": list(t.shape),
-            "dtype": "float64" if t.dtype == F64 else "float32",
-            "values": [repr(float(v)) for v in flat],
+            "dtype": DTYPE_NAMES[t.dtype],
+            "values": values,
             "suffixes": suffixes,
             "expected": str(t),
         }
@@ -194,6 +209,145 @@ for dtype in (F32, F64):
                         found[key] = t
 for (dtype, flat, check), t in sorted(found.items(), key=lambda kv: (str(kv[0][0]), kv[0][1], kv[0][2])):
     add("suffix check at {} ({}, shape {})".format(check, str(dtype)[6:], tuple(t.shape)), t)
+
+# ===== int64 and bool tensors ==================================================================
+# PyTorch prints these with "{}".format(value), right-aligned to the widest printed value; the dtype
+# is shown only for empty tensors (int64 and bool count as default dtypes). Integer and bool tensors
+# cannot require grad, so the only suffix that a real tensor can add after dtype is names=...
+gen = torch.Generator().manual_seed(4321)
+
+
+def randint(low, high, *shape):
+    return torch.randint(low, high, shape, generator=gen, dtype=I64)
+
+
+def randbool(*shape, p=0.5):
+    return torch.rand(shape, generator=gen) < p
+
+
+I64_MIN, I64_MAX = -(2**63), 2**63 - 1
+
+# --- int64 0-dim ---------------------------------------------------------------------------------
+add("int64 0-dim 5", torch.tensor(5))
+add("int64 0-dim -7", torch.tensor(-7))
+add("int64 0-dim 0", torch.tensor(0))
+add("int64 0-dim 2**62", torch.tensor(2**62))
+add("int64 0-dim -2**63", torch.tensor(I64_MIN))
+add("int64 0-dim 2**63-1", torch.tensor(I64_MAX))
+add("int64 0-dim sum", torch.arange(10).sum())
+
+# --- int64 vectors and matrices -----------------------------------------------------------------
+add("int64 [1, 2, 3]", torch.tensor([1, 2, 3]))
+add("int64 single element", torch.tensor([42]))
+add("int64 zeros", torch.zeros(3, dtype=I64))
+add("int64 negative widths", torch.tensor([-1, 20, -300, 0]))
+add("int64 zero and minus one", torch.tensor([0, -1]))
+add("int64 large values", torch.tensor([2**62, I64_MIN, I64_MAX, 0, 1]))
+add("int64 beyond double precision", torch.tensor([2**53 + 1, -(2**53) - 1, 2**62 + 1, I64_MAX - 1, I64_MIN + 1]))
+add("int64 arange(40) - 20 (wrapped)", torch.arange(40) - 20)
+add("int64 arange(30)", torch.arange(30))
+add("int64 2x3", torch.tensor([[1, -2, 3], [40, 5, -600]]))
+add("int64 argmax rows", torch.randn(4, 5, generator=gen).argmax(1))
+add("int64 randint(3, 4) widths", randint(-1000, 100000, 3, 4))
+add("int64 randint(2, 3, 4)", randint(-50, 50, 2, 3, 4))
+add("int64 randint(2, 2, 2, 3)", randint(0, 10, 2, 2, 2, 3))
+add("int64 randint(1, 1, 1)", randint(0, 10, 1, 1, 1))
+add("int64 randint(3, 1, 2) big", randint(-(10**12), 10**12, 3, 1, 2))
+add("int64 randint(2, 30) (wrapped rows)", randint(-100, 100, 2, 30))
+add("int64 randint(2, 2, 20) (wrapped, nested)", randint(-10**6, 10**6, 2, 2, 20))
+add("int64 extremes (3, 5) (wrapped, 3 per line)",
+    torch.tensor([[I64_MIN, I64_MAX, 0, -1, 1]] * 3))
+add("int64 extremes 2x2x7 (wrapped at depth 3)", torch.tensor(I64_MIN).expand(2, 2, 7).clone() + randint(0, 2**40, 2, 2, 7))
+add("int64 column of extremes", torch.tensor([[I64_MIN], [I64_MAX]]))
+
+# --- int64 summarised (numel > 1000) ---------------------------------------------------------------
+add("int64 arange(2000)", torch.arange(2000))
+add("int64 arange(1001) - 500", torch.arange(1001) - 500)
+add("int64 arange(1000) not summarised", torch.arange(1000) * 7 - 3000)
+add("int64 randint(35, 40)", randint(-10**9, 10**9, 35, 40))
+add("int64 randint(3, 70, 5)", randint(-999, 1000, 3, 70, 5))
+add("int64 randint(2, 600) rows summarised", randint(0, 100, 2, 600))
+add("int64 randint(600, 2)", randint(-5, 5, 600, 2))
+add("int64 randint(10, 10, 11)", randint(-(2**40), 2**40, 10, 10, 11))
+add("int64 randint(35, 30) extremes", randint(I64_MIN, I64_MAX, 35, 30))
+t = torch.ones(2000, dtype=I64)
+t[1000] = I64_MIN  # hidden in the summarised middle: must not widen the columns
+add("int64 wide value hidden by summary", t)
+t = torch.ones(40, 40, dtype=I64)
+t[20, 20] = -(10**15)  # hidden
+t[39, 0] = 123456  # shown
+add("int64 summary width from shown values", t)
+
+# --- bool ----------------------------------------------------------------------------------------
+add("bool 0-dim True", torch.tensor(True))
+add("bool 0-dim False", torch.tensor(False))
+add("bool [True, False]", torch.tensor([True, False]))
+add("bool all True", torch.tensor([True, True, True]))
+add("bool all False", torch.tensor([False, False]))
+add("bool comparison 2x3", torch.tensor([[1, 2, 3], [4, 5, 6]]) > 2)
+add("bool all True 2x2", torch.ones(2, 2, dtype=BOOL))
+add("bool rand(30) (wrapped)", randbool(30))
+add("bool all True (30) (wrapped, width 4)", torch.ones(30, dtype=BOOL))
+add("bool rand(2, 3, 4)", randbool(2, 3, 4))
+add("bool rand(2, 2, 2, 3)", randbool(2, 2, 2, 3))
+add("bool rand(2, 25) (wrapped rows)", randbool(2, 25))
+add("bool rand(2000)", randbool(2000))
+add("bool rand(40, 40)", randbool(40, 40))
+add("bool rand(10, 10, 11)", randbool(10, 10, 11))
+add("bool rand(3, 70, 5)", randbool(3, 70, 5))
+t = torch.ones(2000, dtype=BOOL)
+t[1000] = False  # hidden: still width 4
+add("bool False hidden by summary", t)
+t = torch.ones(40, 40, dtype=BOOL)
+t[39, 39] = False  # shown: width 5
+add("bool summary with one shown False", t)
+
+# --- empty ---------------------------------------------------------------------------------------
+add("int64 empty (0,)", torch.empty(0, dtype=I64))
+add("int64 empty (0, 3)", torch.empty(0, 3, dtype=I64))
+add("int64 empty (2, 0, 4)", torch.empty(2, 0, 4, dtype=I64))
+add("int64 empty (3, 0)", torch.empty(3, 0, dtype=I64))
+add("bool empty (0,)", torch.empty(0, dtype=BOOL))
+add("bool empty (0, 3)", torch.empty(0, 3, dtype=BOOL))
+add("bool empty (1, 0)", torch.empty(1, 0, dtype=BOOL))
+
+# --- suffixes: names=... after size and dtype, wrapped at the line width ---------------------------
+add("int64 named", torch.tensor([1, 2], names=("N",)))
+add("int64 named 2x2", torch.tensor([[1, 2], [3, 4]], names=("A", None)))
+add("bool named", torch.tensor([True, False], names=("N",)))
+add("int64 empty named", torch.empty(0, 3, dtype=I64, names=("A", "B")))
+add("bool empty named", torch.empty(0, dtype=BOOL, names=("N",)))
+add("int64 empty, long names wrap",
+    torch.empty(0, 3, dtype=I64, names=("a_rather_long_dimension_name", "another_long_dimension_name")))
+add("bool empty, long size and names wrap",
+    torch.empty(0, 1, 2, 3, 4, 5, 6, 7, 8, dtype=BOOL, names=tuple("dimension_%d" % i for i in range(9))))
+add("int64 wrapped, names wrap", (torch.arange(40) - 20).rename("a_long_dimension_name_for_wrapping"))
+
+
+# names suffixes whose length puts PyTorch's check (last_line_len + len(suffix) + 2 > 80) exactly on
+# the boundary: 80 stays on the line, 81 moves to the next.
+def names_check(t, names):
+    body = "tensor(" + torch._tensor_str._tensor_str(t, len("tensor("))
+    last = len(body) - body.rfind("\n") + 1
+    return last + len("names={}".format(names)) + 2
+
+
+for label, t in (
+    ("int64 (5,)", torch.tensor([1, -22, 333, 4, 5])),
+    ("int64 (2, 6)", randint(-99, 99, 2, 6)),
+    ("int64 (30,)", randint(0, 10, 30)),
+    ("bool (4,)", torch.tensor([True, False, True, True])),
+    ("bool (2, 2)", torch.tensor([[True, True], [True, True]])),
+    ("bool (2000,)", randbool(2000)),
+):
+    for target in (80, 81):
+        for n in range(1, 80):
+            names = ("d" * n,) + (None,) * (t.dim() - 1)
+            if names_check(t, names) == target:
+                add("names check at {} ({})".format(target, label), t.refine_names(*names))
+                break
+        else:
+            raise AssertionError("no name length reaches {} for {}".format(target, label))
 
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "printing.json"), "w") as f:

@@ -72,6 +72,29 @@ public abstract class Node {
    */
   protected abstract Tensor[] apply(Tensor gradOutput);
 
+  /**
+   * Runs another node's derivative: for nodes that wrap one, as PyTorch's {@code CopySlices} wraps
+   * the node of an in-place op applied through a view.
+   */
+  protected static Tensor[] applyWrapped(Node wrapped, Tensor gradOutput) {
+    return wrapped.apply(gradOutput);
+  }
+
+  /** The edges of another node, for nodes that wrap one. */
+  protected static Node edge(Node node, int i) {
+    return node.next[i];
+  }
+
+  /** Frees another node's saved state, for nodes that wrap one. */
+  protected static void releaseWrapped(Node node) {
+    node.release();
+  }
+
+  /** The number of inputs of another node's op. */
+  protected static int inputCount(Node node) {
+    return node.next.length;
+  }
+
   /** Whether input {@code i} needs a gradient (its edge is not {@code null}). */
   protected final boolean needsInputGrad(int i) {
     return next[i] != null;

@@ -6,13 +6,16 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
+import java.util.function.Function;
 
 /**
- * Renders a floating-point tensor the way PyTorch's {@code str(tensor)} does with the default print
- * options (precision 4, threshold 1000, edgeitems 3, linewidth 80, automatic scientific notation).
+ * Renders a float32, float64, int64 or bool tensor the way PyTorch's {@code str(tensor)} does with
+ * the default print options (precision 4, threshold 1000, edgeitems 3, linewidth 80, automatic
+ * scientific notation) and the default dtype float32.
  *
  * <p>The logic mirrors {@code torch/_tensor_str.py} of PyTorch 1.13: one element formatter is chosen
- * for the whole tensor (integer, fixed or scientific mode, and a common width), nested brackets are
+ * for the whole tensor (for floats integer, fixed or scientific mode; for int64 and bool Python's
+ * {@code str} of the value), all elements are right-aligned to a common width, nested brackets are
  * laid out with PyTorch's indentation and blank lines, rows are wrapped at the line width, large
  * tensors are summarised with {@code ...}, and suffixes such as {@code dtype=torch.float64} are
  * appended with PyTorch's line-breaking rule.
@@ -25,6 +28,12 @@ public final class TensorFormatter {
         double get(long flatIndex);
     }
 
+    /** Element access in row-major flat order for integer and bool tensors (bool: 0 or 1). */
+    @FunctionalInterface
+    public interface LongValues {
+        long get(long flatIndex);
+    }
+
     // PyTorch's default print options.
     private static final int PRECISION = 4;
     private static final long THRESHOLD = 1000;
@@ -32,15 +41,14 @@ public final class TensorFormatter {
     private static final int LINE_WIDTH = 80;
 
     private static final String PREFIX = "tensor(";
-    private static final String FLOAT64_SUFFIX = "dtype=torch.float64";
     /** Marks the elided middle of a summarised dimension in an index list. */
     private static final long ELLIPSIS = -1;
 
     private TensorFormatter() {}
 
     /**
-     * PyTorch's {@code str(tensor)}, mirroring {@code torch/_tensor_str.py} (PyTorch 1.13) with the
-     * default print options.
+     * PyTorch's {@code str(tensor)} for a float32 or float64 tensor, mirroring
+     * {@code torch/_tensor_str.py} (PyTorch 1.13) with the default print options.
      *
      * <p>When the tensor has more than 1000 elements it is summarised, and only the elements that are
      * printed (the first and last 3 along each dimension) are read from {@code values}; as in PyTorch,
@@ -54,6 +62,99 @@ public final class TensorFormatter {
      * @return the text PyTorch prints for the tensor
      */
     public static String format(Values values, long[] shape, boolean float64, List<String> suffixes) {
+        return render(shape, float64 ? Dtype.FLOAT64 : Dtype.FLOAT32, suffixes, offsets -> {
+            double[] shown = new double[offsets.length];
+            for (int i = 0; i < offsets.length; i++) shown[i] = values.get(offsets[i]);
+            // PyTorch builds the formatter from the summarised data, i.e. exactly the printed elements.
+            ElementFormat format = ElementFormat.of(shown);
+            String[] cells = new String[shown.length];
+            for (int i = 0; i < shown.length; i++) cells[i] = format.format(shown[i]);
+            return new Cells(cells, format.width());
+        });
+    }
+
+    /**
+     * PyTorch's {@code str(tensor)} for an int64 tensor: {@code tensor([  -1,   20, -300])}. Each
+     * element prints as its decimal value, right-aligned to the widest printed element; the dtype is
+     * shown only when the tensor is empty. Summarisation and the reading of {@code values} are as in
+     * {@link #format}.
+     *
+     * @param values the elements in row-major flat order
+     * @param shape the tensor's shape (empty array = 0-dim)
+     * @param suffixes further suffix items in order, after {@code size=} and {@code dtype=}
+     * @return the text PyTorch prints for the tensor
+     */
+    public static String formatInt64(LongValues values, long[] shape, List<String> suffixes) {
+        return render(shape, Dtype.INT64, suffixes, offsets -> {
+            String[] texts = new String[offsets.length];
+            for (int i = 0; i < offsets.length; i++) texts[i] = Long.toString(values.get(offsets[i]));
+            return Cells.rightAligned(texts);
+        });
+    }
+
+    /**
+     * PyTorch's {@code str(tensor)} for a bool tensor: {@code tensor([ True, False])}. Elements print
+     * as {@code True} / {@code False}, right-aligned to the widest printed element; the dtype is shown
+     * only when the tensor is empty. Summarisation and the reading of {@code values} are as in
+     * {@link #format}.
+     *
+     * @param values the elements in row-major flat order, each 0 (False) or 1 (True)
+     * @param shape the tensor's shape (empty array = 0-dim)
+     * @param suffixes further suffix items in order, after {@code size=} and {@code dtype=}
+     * @return the text PyTorch prints for the tensor
+     * @throws IllegalArgumentException if a printed element is neither 0 nor 1
+     */
+    public static String formatBool(LongValues values, long[] shape, List<String> suffixes) {
+        return render(shape, Dtype.BOOL, suffixes, offsets -> {
+            String[] texts = new String[offsets.length];
+            for (int i = 0; i < offsets.length; i++) {
+                long v = values.get(offsets[i]);
+                if (v != 0 && v != 1) throw new IllegalArgumentException("bool element " + offsets[i] + " is " + v);
+                texts[i] = v == 1 ? "True" : "False";
+            }
+            return Cells.rightAligned(texts);
+        });
+    }
+
+    /** The dtypes we print, with PyTorch's rule for showing {@code dtype=} (default dtype float32). */
+    private enum Dtype {
+        FLOAT32("torch.float32", false, false),
+        FLOAT64("torch.float64", true, true),
+        // int64 and bool count as default dtypes, except in an empty tensor, which has no elements
+        // to tell the dtype by.
+        INT64("torch.int64", true, false),
+        BOOL("torch.bool", true, false);
+
+        final String suffix;
+        final boolean shownWhenEmpty;
+        final boolean shownWhenNonEmpty;
+
+        Dtype(String name, boolean shownWhenEmpty, boolean shownWhenNonEmpty) {
+            this.suffix = "dtype=" + name;
+            this.shownWhenEmpty = shownWhenEmpty;
+            this.shownWhenNonEmpty = shownWhenNonEmpty;
+        }
+    }
+
+    /** The printed elements as text, in printing order, each already padded to {@code width}. */
+    private record Cells(String[] texts, int width) {
+
+        /** {@code _Formatter} for non-float dtypes: width of the widest text (at least 1), padded on the left. */
+        static Cells rightAligned(String[] texts) {
+            int width = 1;
+            for (String text : texts) width = Math.max(width, text.length());
+            String[] padded = new String[texts.length];
+            for (int i = 0; i < texts.length; i++) padded[i] = " ".repeat(width - texts[i].length()) + texts[i];
+            return new Cells(padded, width);
+        }
+    }
+
+    /**
+     * The shared part of {@code _str_intern}: checks the shape, lays out the body from the cells that
+     * {@code cellMaker} makes for the printed elements' flat offsets (in printing order), and adds the
+     * size, dtype and caller's suffixes.
+     */
+    private static String render(long[] shape, Dtype dtype, List<String> suffixes, Function<long[], Cells> cellMaker) {
         long numel = 1;
         for (long size : shape) {
             if (size < 0) throw new IllegalArgumentException("negative dimension in shape");
@@ -64,11 +165,13 @@ public final class TensorFormatter {
         if (numel == 0) {
             // An empty tensor shows its shape unless it is (0,), like NumPy.
             if (shape.length != 1) allSuffixes.add("size=" + pythonTuple(shape));
+            if (dtype.shownWhenEmpty) allSuffixes.add(dtype.suffix);
             body = "[]";
         } else {
-            body = new Layout(values, shape, numel > THRESHOLD).render();
+            if (dtype.shownWhenNonEmpty) allSuffixes.add(dtype.suffix);
+            Layout layout = new Layout(shape, numel > THRESHOLD);
+            body = layout.render(cellMaker.apply(layout.printedOffsets()));
         }
-        if (float64) allSuffixes.add(FLOAT64_SUFFIX);
         allSuffixes.addAll(suffixes);
         return addSuffixes(PREFIX + body, allSuffixes, PREFIX.length());
     }
@@ -100,17 +203,15 @@ public final class TensorFormatter {
         return joiner.toString();
     }
 
-    /** The bracketed body of a non-empty tensor ({@code _tensor_str} and its helpers). */
+    /** The bracketed body of a non-empty tensor ({@code _tensor_str} and its helpers), for any dtype. */
     private static final class Layout {
         private final long[] shape;
         private final long[] strides;
         private final boolean summarize;
-        /** The printed elements, in printing order; read once from the caller's {@link Values}. */
-        private final double[] shown;
-        private final ElementFormat format;
+        private Cells cells;
         private int next;
 
-        Layout(Values values, long[] shape, boolean summarize) {
+        Layout(long[] shape, boolean summarize) {
             this.shape = shape;
             this.summarize = summarize;
             this.strides = new long[shape.length];
@@ -119,16 +220,25 @@ public final class TensorFormatter {
                 strides[d] = stride;
                 stride *= shape[d];
             }
-            List<Double> collected = new ArrayList<>();
-            collect(values, 0, 0, collected);
-            this.shown = collected.stream().mapToDouble(Double::doubleValue).toArray();
-            // PyTorch builds the formatter from the summarised data, i.e. exactly the printed elements.
-            this.format = ElementFormat.of(shown);
         }
 
-        String render() {
+        /**
+         * The flat offsets of the printed elements in printing order: all elements, or for a summarised
+         * tensor the first and last 3 along each dimension ({@code get_summarized_data}).
+         */
+        long[] printedOffsets() {
+            List<Long> collected = new ArrayList<>();
+            collect(0, 0, collected);
+            return collected.stream().mapToLong(Long::longValue).toArray();
+        }
+
+        /** Lays out {@code cells}, the texts of the elements at {@link #printedOffsets()}. */
+        String render(Cells cells) {
+            this.cells = cells;
             next = 0;
-            return shape.length == 0 ? format.format(shown[next++]) : renderDim(0, PREFIX.length());
+            String body = shape.length == 0 ? cells.texts()[next++] : renderDim(0, PREFIX.length());
+            if (next != cells.texts().length) throw new IllegalStateException("cells do not match the printed elements");
+            return body;
         }
 
         /** Indices printed along a dimension: all, or the edge items around an {@link #ELLIPSIS}. */
@@ -147,13 +257,13 @@ public final class TensorFormatter {
             return indices;
         }
 
-        private void collect(Values values, int dim, long offset, List<Double> out) {
+        private void collect(int dim, long offset, List<Long> out) {
             if (dim == shape.length) {
-                out.add(values.get(offset));
+                out.add(offset);
                 return;
             }
             for (long i : printedIndices(shape[dim])) {
-                if (i != ELLIPSIS) collect(values, dim + 1, offset + i * strides[dim], out);
+                if (i != ELLIPSIS) collect(dim + 1, offset + i * strides[dim], out);
             }
         }
 
@@ -170,10 +280,10 @@ public final class TensorFormatter {
 
         private String renderVector(long[] indices, int indent) {
             // Each element takes its width plus ", "; at least one element per line.
-            int elementLength = format.width() + 2;
+            int elementLength = cells.width() + 2;
             int perLine = Math.max(1, Math.floorDiv(LINE_WIDTH - indent, elementLength));
             List<String> items = new ArrayList<>();
-            for (long i : indices) items.add(i == ELLIPSIS ? " ..." : format.format(shown[next++]));
+            for (long i : indices) items.add(i == ELLIPSIS ? " ..." : cells.texts()[next++]);
             List<String> lines = new ArrayList<>();
             for (int start = 0; start < items.size(); start += perLine) {
                 lines.add(String.join(", ", items.subList(start, Math.min(items.size(), start + perLine))));

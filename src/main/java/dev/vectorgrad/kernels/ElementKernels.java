@@ -39,6 +39,19 @@ public interface ElementKernels {
    */
   double sum(MemorySegment a, long aOff, long n);
 
+  /**
+   * {@code out[outOff + i * outStride] = a[aOff + i * aStride]} for {@code i < n}: the gather and
+   * scatter of strided iteration (a stride may be 0, which repeats one element). Ranges must not
+   * overlap unless identical.
+   */
+  void copyStrided(MemorySegment a, long aOff, long aStride, MemorySegment out, long outOff, long outStride, long n);
+
+  /** One element as a long (float types truncate toward zero, as a C cast). */
+  long getLong(MemorySegment a, long index);
+
+  /** Stores {@code value} converted to the element type. */
+  void setLong(MemorySegment a, long index, long value);
+
   /** One element, widened to double. */
   double get(MemorySegment a, long index);
 

@@ -8,4 +8,12 @@ public interface KernelProvider {
   ElementKernels float32();
 
   ElementKernels float64();
+
+  /** int64 kernels (add, sub, mul in wrapping long arithmetic; never division). */
+  ElementKernels int64();
+
+  /** bool kernels: one byte per element, 0 or 1 (plain loops in every provider). */
+  default ElementKernels bool() {
+    return BoolKernels.INSTANCE;
+  }
 }

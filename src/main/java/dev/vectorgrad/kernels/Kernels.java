@@ -23,6 +23,8 @@ public final class Kernels {
 
   private static final ElementKernels FLOAT32 = new ParallelKernels(PROVIDER.float32());
   private static final ElementKernels FLOAT64 = new ParallelKernels(PROVIDER.float64());
+  private static final ElementKernels INT64 = new ParallelKernels(PROVIDER.int64());
+  private static final ElementKernels BOOL = new ParallelKernels(PROVIDER.bool());
 
   /** The implementation this JVM uses (single-threaded kernels). */
   public static KernelProvider provider() {
@@ -37,6 +39,16 @@ public final class Kernels {
   /** Float64 kernels of the chosen implementation, parallel above the grain. */
   public static ElementKernels float64() {
     return FLOAT64;
+  }
+
+  /** Int64 kernels of the chosen implementation, parallel above the grain. */
+  public static ElementKernels int64() {
+    return INT64;
+  }
+
+  /** Bool kernels (one byte per element), parallel above the grain. */
+  public static ElementKernels bool() {
+    return BOOL;
   }
 
   /** A new Vector API provider, or null when the Vector API cannot be used in this JVM. */

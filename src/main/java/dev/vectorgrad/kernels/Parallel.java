@@ -74,7 +74,25 @@ public final class Parallel {
       return;
     }
     try {
-      dispatch(new Job(n, parts(n), body, null));
+      dispatch(new Job(n, parts(n), ALIGN, body, null));
+    } finally {
+      DISPATCH.unlock();
+    }
+  }
+
+  /**
+   * Runs {@code body} over rows {@code [0, rows)} of {@code rowLength} elements each, split into
+   * chunks of whole rows on several threads when the rows hold at least the grain together.
+   */
+  public static void forRows(long rows, long rowLength, Range body) {
+    long work = rows * rowLength;
+    if (rows < 2 || !splits(work) || !DISPATCH.tryLock()) {
+      body.run(0, rows);
+      return;
+    }
+    try {
+      int parts = (int) Math.min(rows, parts(work));
+      dispatch(new Job(rows, parts, 1, body, null));
     } finally {
       DISPATCH.unlock();
     }
@@ -84,7 +102,7 @@ public final class Parallel {
   public static double sum(long n, RangeSum body) {
     if (!splits(n) || !DISPATCH.tryLock()) return body.sum(0, n);
     try {
-      Job job = new Job(n, parts(n), null, body);
+      Job job = new Job(n, parts(n), ALIGN, null, body);
       dispatch(job);
       double total = 0;
       for (double p : job.partials) total += p;
@@ -135,11 +153,11 @@ public final class Parallel {
     volatile Thread waiter;
     volatile Throwable failure;
 
-    Job(long n, int parts, Range body, RangeSum sumBody) {
+    Job(long n, int parts, long align, Range body, RangeSum sumBody) {
       this.n = n;
       this.parts = parts;
       long c = (n + parts - 1) / parts;
-      this.chunk = (c + ALIGN - 1) / ALIGN * ALIGN;
+      this.chunk = (c + align - 1) / align * align;
       this.body = body;
       this.sumBody = sumBody;
       this.partials = sumBody == null ? null : new double[parts];

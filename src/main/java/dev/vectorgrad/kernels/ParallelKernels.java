@@ -77,6 +77,21 @@ public final class ParallelKernels implements ElementKernels {
   }
 
   @Override
+  public void copyStrided(MemorySegment a, long aOff, long aStride, MemorySegment out, long outOff, long outStride, long n) {
+    inner.copyStrided(a, aOff, aStride, out, outOff, outStride, n);
+  }
+
+  @Override
+  public long getLong(MemorySegment a, long index) {
+    return inner.getLong(a, index);
+  }
+
+  @Override
+  public void setLong(MemorySegment a, long index, long value) {
+    inner.setLong(a, index, value);
+  }
+
+  @Override
   public double get(MemorySegment a, long index) {
     return inner.get(a, index);
   }

@@ -4,6 +4,7 @@ package dev.vectorgrad.kernels;
 public final class ScalarKernelProvider implements KernelProvider {
   private final ElementKernels float32 = new ScalarFloatKernels();
   private final ElementKernels float64 = new ScalarDoubleKernels();
+  private final ElementKernels int64 = new ScalarLongKernels();
 
   @Override
   public String description() {
@@ -18,5 +19,10 @@ public final class ScalarKernelProvider implements KernelProvider {
   @Override
   public ElementKernels float64() {
     return float64;
+  }
+
+  @Override
+  public ElementKernels int64() {
+    return int64;
   }
 }

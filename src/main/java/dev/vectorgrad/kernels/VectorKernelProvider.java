@@ -8,6 +8,7 @@ package dev.vectorgrad.kernels;
 final class VectorKernelProvider implements KernelProvider {
   private final ElementKernels float32 = new VectorFloatKernels();
   private final ElementKernels float64 = new VectorDoubleKernels();
+  private final ElementKernels int64 = new VectorLongKernels();
 
   @Override
   public String description() {
@@ -23,5 +24,10 @@ final class VectorKernelProvider implements KernelProvider {
   @Override
   public ElementKernels float64() {
     return float64;
+  }
+
+  @Override
+  public ElementKernels int64() {
+    return int64;
   }
 }

@@ -1,0 +1,252 @@
+package dev.vectorgrad;
+
+import dev.vectorgrad.kernels.BinaryOp;
+import dev.vectorgrad.kernels.ElementKernels;
+import dev.vectorgrad.kernels.Parallel;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * The elementwise drivers every op runs through: contiguous operands go straight to one kernel
+ * call on their ranges (the round-1 fast paths, split over threads inside the kernels); anything
+ * else is walked with a {@link StridedLoop}, rows split over threads, each row run by the same
+ * vector kernels: operands with step 1 are read in place, step 0 become a scalar operand, other
+ * steps are gathered into a per-thread scratch block first (and a strided output is scattered from
+ * one), {@value #CHUNK} elements at a time so that the scratch stays in L1.
+ *
+ * <p>All operands of one call share the dtype of the output; callers convert first.
+ */
+final class Elementwise {
+  private Elementwise() {}
+
+  /** Elements gathered per step; three scratch rows of this many 8-byte elements fit in L1. */
+  static final int CHUNK = 1024;
+  private static final long SLOT = CHUNK * 8L;
+  private static final ThreadLocal<MemorySegment> SCRATCH =
+      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(3 * SLOT, 64));
+
+  // ------------------------------------------------------------------ binary
+
+  /** {@code out = a op b}, {@code a} and {@code b} broadcast to {@code out}'s shape; one dtype. */
+  static void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+    long n = out.numel;
+    if (n == 0) return;
+    ElementKernels k = out.kernels();
+    boolean floating = out.dtype.isFloatingPoint();
+    if (out.contiguous && a.contiguous && b.contiguous) {
+      boolean aFull = Arrays.equals(a.shape, out.shape), bFull = Arrays.equals(b.shape, out.shape);
+      if (aFull && bFull) {
+        k.binary(op, a.segment, a.offset, b.segment, b.offset, out.segment, out.offset, n);
+        return;
+      }
+      if (floating && aFull && b.numel == 1) {
+        k.binaryScalar(op, a.segment, a.offset, k.get(b.segment, b.offset), out.segment, out.offset, n);
+        return;
+      }
+      if (floating && bFull && a.numel == 1) {
+        k.scalarBinary(op, k.get(a.segment, a.offset), b.segment, b.offset, out.segment, out.offset, n);
+        return;
+      }
+    }
+    StridedLoop loop = StridedLoop.of(out.shape, out, a, b);
+    Parallel.forRows(loop.rows, loop.inner, (from, to) -> {
+      ElementKernels sk = Tensor.serialKernelsFor(out.dtype);
+      MemorySegment scratch = SCRATCH.get();
+      loop.run(from, to, off -> binaryRow(sk, floating, op, loop, a, b, out, off, scratch));
+    });
+  }
+
+  private static void binaryRow(ElementKernels k, boolean floating, BinaryOp op, StridedLoop loop,
+                                Tensor a, Tensor b, Tensor out, long[] off, MemorySegment scratch) {
+    long so = loop.innerStrides[0], sa = loop.innerStrides[1], sb = loop.innerStrides[2];
+    long n = loop.inner;
+    if (so == 1 && floating && (sa | sb) >>> 1 == 0) {   // both steps 0 or 1: no gather needed
+      if (sa == 1 && sb == 1) {
+        k.binary(op, a.segment, off[1], b.segment, off[2], out.segment, off[0], n);
+      } else if (sa == 1) {
+        k.binaryScalar(op, a.segment, off[1], k.get(b.segment, off[2]), out.segment, off[0], n);
+      } else if (sb == 1) {
+        k.scalarBinary(op, k.get(a.segment, off[1]), b.segment, off[2], out.segment, off[0], n);
+      } else {
+        k.binary(op, a.segment, off[1], b.segment, off[2], out.segment, off[0], 1);
+        k.copyStrided(out.segment, off[0], 0, out.segment, off[0] + 1, 1, n - 1);
+      }
+      return;
+    }
+    for (long c = 0; c < n; c += CHUNK) {
+      long len = Math.min(CHUNK, n - c);
+      MemorySegment as = a.segment, bs = b.segment, os = out.segment;
+      long ao = off[1] + c * sa, bo = off[2] + c * sb, oo = off[0] + c * so;
+      if (sa != 1) {
+        k.copyStrided(as, ao, sa, scratch, 0, 1, len);
+        as = scratch;
+        ao = 0;
+      }
+      if (sb != 1) {
+        k.copyStrided(bs, bo, sb, scratch, CHUNK, 1, len);
+        bs = scratch;
+        bo = CHUNK;
+      }
+      if (so != 1) {
+        k.binary(op, as, ao, bs, bo, scratch, 2L * CHUNK, len);
+        k.copyStrided(scratch, 2L * CHUNK, 1, os, oo, so, len);
+      } else {
+        k.binary(op, as, ao, bs, bo, os, oo, len);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ one input
+
+  /** What a one-input elementwise op does to a contiguous run. */
+  @FunctionalInterface
+  interface Unary {
+    void run(ElementKernels k, MemorySegment a, long aOff, MemorySegment out, long outOff, long n);
+  }
+
+  /** {@code out = f(a)}, {@code a} broadcast to {@code out}'s shape; one dtype. */
+  static void unary(Unary f, Tensor a, Tensor out) {
+    long n = out.numel;
+    if (n == 0) return;
+    if (out.contiguous && a.contiguous && Arrays.equals(a.shape, out.shape)) {
+      f.run(out.kernels(), a.segment, a.offset, out.segment, out.offset, n);
+      return;
+    }
+    StridedLoop loop = StridedLoop.of(out.shape, out, a);
+    Parallel.forRows(loop.rows, loop.inner, (from, to) -> {
+      ElementKernels k = Tensor.serialKernelsFor(out.dtype);
+      MemorySegment scratch = SCRATCH.get();
+      loop.run(from, to, off -> unaryRow(k, f, loop, a, out, off, scratch));
+    });
+  }
+
+  private static void unaryRow(ElementKernels k, Unary f, StridedLoop loop, Tensor a, Tensor out, long[] off,
+                               MemorySegment scratch) {
+    long so = loop.innerStrides[0], sa = loop.innerStrides[1];
+    long n = loop.inner;
+    if (so == 1 && sa == 1) {
+      f.run(k, a.segment, off[1], out.segment, off[0], n);
+      return;
+    }
+    for (long c = 0; c < n; c += CHUNK) {
+      long len = Math.min(CHUNK, n - c);
+      MemorySegment as = a.segment;
+      long ao = off[1] + c * sa, oo = off[0] + c * so;
+      if (sa != 1) {
+        k.copyStrided(as, ao, sa, scratch, 0, 1, len);
+        as = scratch;
+        ao = 0;
+      }
+      if (so != 1) {
+        f.run(k, as, ao, scratch, CHUNK, len);
+        k.copyStrided(scratch, CHUNK, 1, out.segment, oo, so, len);
+      } else {
+        f.run(k, as, ao, out.segment, oo, len);
+      }
+    }
+  }
+
+  /** {@code dst = src} (broadcast), same dtype. */
+  static void copy(Tensor src, Tensor dst) {
+    long n = dst.numel;
+    if (n == 0) return;
+    if (dst.contiguous && src.contiguous && src.numel == n) {
+      dst.kernels().copy(src.segment, src.offset, dst.segment, dst.offset, n);
+      return;
+    }
+    StridedLoop loop = StridedLoop.of(dst.shape, dst, src);
+    long sd = loop.innerStrides[0], ss = loop.innerStrides[1];
+    Parallel.forRows(loop.rows, loop.inner, (from, to) -> {
+      ElementKernels k = Tensor.serialKernelsFor(dst.dtype);
+      loop.run(from, to, off -> {
+        if (sd == 1 && ss == 1) {
+          k.copy(src.segment, off[1], dst.segment, off[0], loop.inner);
+        } else {
+          k.copyStrided(src.segment, off[1], ss, dst.segment, off[0], sd, loop.inner);
+        }
+      });
+    });
+  }
+
+  /** Every element of {@code dst} set to {@code value}. */
+  static void fill(Tensor dst, double value) {
+    long n = dst.numel;
+    if (n == 0) return;
+    if (dst.contiguous) {
+      dst.kernels().fill(dst.segment, dst.offset, n, value);
+      return;
+    }
+    StridedLoop loop = StridedLoop.of(dst.shape, dst);
+    long sd = loop.innerStrides[0];
+    Parallel.forRows(loop.rows, loop.inner, (from, to) -> {
+      ElementKernels k = Tensor.serialKernelsFor(dst.dtype);
+      loop.run(from, to, off -> {
+        if (sd == 1) {
+          k.fill(dst.segment, off[0], loop.inner, value);
+        } else {
+          k.fill(dst.segment, off[0], 1, value);
+          k.copyStrided(dst.segment, off[0], 0, dst.segment, off[0] + sd, sd, loop.inner - 1);
+        }
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ conversion and sums
+
+  /** {@code dst = src} (broadcast) converted to {@code dst}'s dtype as PyTorch's casts convert. */
+  static void convert(Tensor src, Tensor dst) {
+    if (dst.numel == 0) return;
+    ElementKernels from = src.kernels(), to = dst.kernels();
+    boolean viaLong = !src.dtype.isFloatingPoint() || dst.dtype == DType.INT64;
+    StridedLoop loop = StridedLoop.of(dst.shape, dst, src);
+    long sd = loop.innerStrides[0], ss = loop.innerStrides[1];
+    MemorySegment s = src.segment, d = dst.segment;
+    loop.run(0, loop.rows, off -> {
+      long di = off[0], si = off[1];
+      if (viaLong) {
+        boolean fromFloat = src.dtype.isFloatingPoint();
+        for (long i = 0; i < loop.inner; i++, di += sd, si += ss) {
+          to.setLong(d, di, fromFloat ? (long) from.get(s, si) : from.getLong(s, si));
+        }
+      } else {
+        for (long i = 0; i < loop.inner; i++, di += sd, si += ss) to.set(d, di, from.get(s, si));
+      }
+    });
+  }
+
+  /** The sum of a floating point tensor's elements, in double (blocked vector sums per run). */
+  static double sum(Tensor t) {
+    if (t.numel == 0) return 0;
+    ElementKernels k = t.kernels();
+    if (t.contiguous) return k.sum(t.segment, t.offset, t.numel);
+    StridedLoop loop = StridedLoop.of(t.shape, t);
+    long step = loop.innerStrides[0];
+    double[] total = {0};
+    MemorySegment scratch = SCRATCH.get();
+    loop.run(0, loop.rows, off -> {
+      long n = loop.inner;
+      if (step == 1) {
+        total[0] += k.sum(t.segment, off[0], n);
+      } else if (step == 0) {
+        total[0] += n * k.get(t.segment, off[0]);
+      } else {
+        for (long c = 0; c < n; c += CHUNK) {
+          long len = Math.min(CHUNK, n - c);
+          k.copyStrided(t.segment, off[0] + c * step, step, scratch, 0, 1, len);
+          total[0] += k.sum(scratch, 0, len);
+        }
+      }
+    });
+    return total[0];
+  }
+
+  /** The exact sum of an int64 or bool tensor's elements (wrapping on overflow, as PyTorch). */
+  static long sumLong(Tensor t) {
+    if (t.numel == 0) return 0;
+    ElementKernels k = t.kernels();
+    long[] total = {0};
+    StridedLoop.of(t.shape, t).forEachIndex(0, i -> total[0] += k.getLong(t.segment, i));
+    return total[0];
+  }
+}
