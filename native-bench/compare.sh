@@ -9,6 +9,10 @@
 #   --budget SEC       time budget per case for C and PyTorch [0.3]
 #   --warmup SEC       warm-up per case for C and PyTorch [0.05]
 #   --sizes LIST       comma-separated subset of S1..S5 [S1,S2,S3,S4,S5]
+#   --strided-sizes LIST  sizes of the strided workloads tadd (a.t() + b) and
+#                      expadd (a.expand(n, n) + b), run as separate C, PyTorch and
+#                      JMH (StridedBench) passes [S4,S5 where --sizes has them]
+#   --no-strided       skip the strided workloads
 #   --threads LIST     space- or comma-separated thread counts ["1 2"]
 #   --rounds N         run C and PyTorch N times, interleaved; the report takes,
 #                      per case, the round with the median median [1]
@@ -19,8 +23,8 @@
 #   --no-c | --no-pytorch | --no-jmh   skip a part
 #
 # Environment: PYTHON (/usr/bin/python3), VG_JAVA_HOME (the JDK 25 that
-# .mvn/find-jdk.sh finds), JMH_REGEX, JMH_OPTS, JAVA_OPTS (see
-# run_jmh below).
+# .mvn/find-jdk.sh finds), JMH_REGEX, JMH_STRIDED_REGEX, JMH_OPTS, JAVA_OPTS
+# (see run_jmh below).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,6 +36,9 @@ JAVA="$VG_JAVA_HOME/bin/java"
 BUDGET=0.3
 WARMUP=0.05
 SIZES=S1,S2,S3,S4,S5
+STRIDED_SIZES=""      # default: S4,S5 as far as --sizes has them
+STRIDED_SIZES_SET=0
+DO_STRIDED=1
 THREADS="1 2"
 ROUNDS=1
 MD=""
@@ -50,6 +57,8 @@ while [[ $# -gt 0 ]]; do
         --budget) BUDGET="${2:?--budget needs a value}"; shift 2 ;;
         --warmup) WARMUP="${2:?--warmup needs a value}"; shift 2 ;;
         --sizes) SIZES="${2:?--sizes needs a value}"; shift 2 ;;
+        --strided-sizes) STRIDED_SIZES="${2:?--strided-sizes needs a value}"; STRIDED_SIZES_SET=1; shift 2 ;;
+        --no-strided) DO_STRIDED=0; shift ;;
         --threads) THREADS="${2:?--threads needs a value}"; shift 2 ;;
         --rounds) ROUNDS="${2:?--rounds needs a value}"; shift 2 ;;
         --md) MD="${2:?--md needs a path}"; shift 2 ;;
@@ -68,6 +77,21 @@ THREADS_CSV="$(echo $THREADS | tr ' ' ',')"
 for t in $THREADS; do [[ "$t" =~ ^[1-9][0-9]*$ ]] || die "bad thread count '$t'"; done
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "bad --rounds '$ROUNDS'"
 [[ "$SIZES" =~ ^S[1-5](,S[1-5])*$ ]] || die "bad --sizes '$SIZES' (expected e.g. S1,S2,S3)"
+# Contiguous workloads run at --sizes; the strided ones (issue #6's tadd, expadd) in passes of
+# their own at --strided-sizes (their targets are set at S4/S5).
+CONTIGUOUS_WORKLOADS=seed_step,add_alloc,add_out,mean
+STRIDED_WORKLOADS=tadd,expadd
+if [[ $STRIDED_SIZES_SET == 0 ]]; then
+    STRIDED_SIZES="$(echo "$SIZES" | tr ',' '\n' | grep -x -e S4 -e S5 | paste -sd, - || true)"
+else
+    [[ "$STRIDED_SIZES" =~ ^S[1-5](,S[1-5])*$ ]] || die "bad --strided-sizes '$STRIDED_SIZES' (expected e.g. S4,S5)"
+fi
+[[ -n "$STRIDED_SIZES" ]] || DO_STRIDED=0
+[[ $DO_STRIDED == 1 ]] || STRIDED_SIZES=""
+
+# report.py draws the plot with matplotlib: fail now rather than after the whole run.
+"$PYTHON" -c 'import matplotlib' 2>/dev/null \
+    || die "'$PYTHON' cannot import matplotlib, which report.py needs for the plot (apt-get install python3-matplotlib)"
 
 TS="$(date +%Y%m%d-%H%M%S)"
 OUT="${OUT:-$HERE/results/$TS}"
@@ -112,7 +136,7 @@ record_machine() {
         echo "#@ jdk: $java_v"
         echo "#@ pytorch: $torch_v"
         echo "#@ vectorgrad commit: $commit"
-        echo "#@ settings: budget=${BUDGET}s warmup=${WARMUP}s sizes=$SIZES threads=$THREADS_CSV rounds=$ROUNDS"
+        echo "#@ settings: budget=${BUDGET}s warmup=${WARMUP}s sizes=$SIZES strided_sizes=${STRIDED_SIZES:-none} threads=$THREADS_CSV rounds=$ROUNDS"
         echo "#@ load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     } > "$MACHINE"
 }
@@ -128,7 +152,14 @@ run_c() {  # $1: round
     for t in $THREADS; do
         log "round $1: C, $t thread(s)"
         "$HERE/build/bench" --threads "$t" --budget "$BUDGET" --warmup "$WARMUP" \
-            --sizes "$SIZES" > "$OUT/c-t$t-r$1.csv" || die "C benchmark failed ($t threads)"
+            --sizes "$SIZES" --workloads "$CONTIGUOUS_WORKLOADS" > "$OUT/c-t$t-r$1.csv" \
+            || die "C benchmark failed ($t threads)"
+        if [[ $DO_STRIDED == 1 ]]; then
+            log "round $1: C strided ($STRIDED_WORKLOADS at $STRIDED_SIZES), $t thread(s)"
+            "$HERE/build/bench" --threads "$t" --budget "$BUDGET" --warmup "$WARMUP" \
+                --sizes "$STRIDED_SIZES" --workloads "$STRIDED_WORKLOADS" \
+                > "$OUT/c-strided-t$t-r$1.csv" || die "C strided benchmark failed ($t threads)"
+        fi
     done
 }
 
@@ -142,8 +173,15 @@ run_pytorch() {  # $1: round
     for t in $THREADS; do
         log "round $1: PyTorch, $t thread(s)"
         "$PYTHON" "$HERE/pytorch/bench.py" --threads "$t" --budget "$BUDGET" \
-            --warmup "$WARMUP" --sizes "$SIZES" > "$OUT/pytorch-t$t-r$1.csv" \
-            || die "PyTorch benchmark failed ($t threads)"
+            --warmup "$WARMUP" --sizes "$SIZES" --workloads "$CONTIGUOUS_WORKLOADS" \
+            > "$OUT/pytorch-t$t-r$1.csv" || die "PyTorch benchmark failed ($t threads)"
+        if [[ $DO_STRIDED == 1 ]]; then
+            log "round $1: PyTorch strided ($STRIDED_WORKLOADS at $STRIDED_SIZES), $t thread(s)"
+            "$PYTHON" "$HERE/pytorch/bench.py" --threads "$t" --budget "$BUDGET" \
+                --warmup "$WARMUP" --sizes "$STRIDED_SIZES" --workloads "$STRIDED_WORKLOADS" \
+                > "$OUT/pytorch-strided-t$t-r$1.csv" \
+                || die "PyTorch strided benchmark failed ($t threads)"
+        fi
     done
 }
 
@@ -152,8 +190,10 @@ run_pytorch() {  # $1: round
 # (built by the lead's Maven setup).  Benchmarks should be named after the
 # workloads (e.g. SeedStepBench.seedStep, AddBench.addOut, AddBench.addAlloc,
 # MeanBench.mean) with @Param "size" in {S1..S5} and @Param "threads" (the
-# engine's intra-op thread count).  Override with:
+# engine's intra-op thread count); the strided workloads are StridedBench.tadd and
+# StridedBench.expadd, run in a second JMH invocation at --strided-sizes.  Override with:
 #   JMH_REGEX  benchmark regex            ['.*(SeedStep|Add|Mean)Bench.*']
+#   JMH_STRIDED_REGEX  regex of the strided pass  ['.*StridedBench.*']
 #   JMH_OPTS   JMH run options            ['-f 1 -wi 5 -w 1s -i 10 -r 1s -bm avgt -tu ns']
 #   JAVA_OPTS  options of the host JVM (JMH forks inherit them)
 #              ['--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED']
@@ -175,8 +215,10 @@ run_jmh_gc() {
         -rf csv -rff "$raw_csv") >&2 || die "JMH gc run failed"
 }
 
-run_jmh() {
+run_jmh() {  # $1: raw CSV; $2, $3 (optional): regex and sizes [JMH_REGEX, --sizes]
     local raw_csv="$1"
+    local regex="${2:-${JMH_REGEX:-.*(SeedStep|Add|Mean)Bench.*}}"
+    local sizes="${3:-$SIZES}"
     local jar="$ROOT/target/benchmarks.jar"
     if [[ ! -f "$jar" ]]; then
         log "SKIPPING JMH: $jar does not exist (build the JMH suite first)"
@@ -186,13 +228,12 @@ run_jmh() {
         log "SKIPPING JMH: no java at $JAVA (set VG_JAVA_HOME)"
         return 0
     fi
-    local regex="${JMH_REGEX:-.*(SeedStep|Add|Mean)Bench.*}"
     local jmh_opts="${JMH_OPTS:--f 1 -wi 5 -w 1s -i 10 -r 1s -bm avgt -tu ns}"
     local java_opts="${JAVA_OPTS:---add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED}"
-    log "JMH: $regex (sizes $SIZES, threads $THREADS_CSV)"
+    log "JMH: $regex (sizes $sizes, threads $THREADS_CSV)"
     # shellcheck disable=SC2086  # word splitting of the option strings is intended
     (cd "$ROOT" && "$JAVA" $java_opts -jar "$jar" "$regex" \
-        -p size="$SIZES" -p threads="$THREADS_CSV" $jmh_opts \
+        -p size="$sizes" -p threads="$THREADS_CSV" $jmh_opts \
         -rf csv -rff "$raw_csv") >&2 || die "JMH run failed"
 }
 
@@ -208,6 +249,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 if [[ $DO_JMH == 1 ]]; then
     run_jmh "$OUT/jmh-raw.csv"
+    if [[ $DO_STRIDED == 1 ]]; then
+        run_jmh "$OUT/jmh-strided-raw.csv" "${JMH_STRIDED_REGEX:-.*StridedBench.*}" "$STRIDED_SIZES"
+    fi
     run_jmh_gc "$OUT/jmh-gc.csv"
 fi
 
@@ -215,13 +259,15 @@ fi
     cat "$MACHINE"
     echo "system,workload,size,threads,median_ns,p10_ns,p90_ns,iterations"
     shopt -s nullglob
-    for f in "$OUT"/c-t*.csv "$OUT"/pytorch-t*.csv; do
+    for f in "$OUT"/c-t*.csv "$OUT"/c-strided-t*.csv "$OUT"/pytorch-t*.csv \
+             "$OUT"/pytorch-strided-t*.csv; do
         grep -v -e '^#' -e '^system,' -e '^$' "$f" || true
     done
-    if [[ -f "$OUT/jmh-raw.csv" ]]; then
-        "$PYTHON" "$HERE/report.py" --convert-jmh "$OUT/jmh-raw.csv" \
-            || die "could not convert $OUT/jmh-raw.csv"
-    fi
+    for f in "$OUT/jmh-raw.csv" "$OUT/jmh-strided-raw.csv"; do
+        if [[ -f "$f" ]]; then
+            "$PYTHON" "$HERE/report.py" --convert-jmh "$f" || die "could not convert $f"
+        fi
+    done
 } > "$COMBINED"
 rows="$(grep -c -v -e '^#' -e '^system,' "$COMBINED" || true)"
 [[ "$rows" -gt 0 ]] || die "no results collected in $COMBINED"

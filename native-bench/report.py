@@ -29,18 +29,25 @@ HEADER = ["system", "workload", "size", "threads", "median_ns", "p10_ns", "p90_n
           "iterations"]
 SIZES = {"S1": (2, 2), "S2": (32, 32), "S3": (256, 256),
          "S4": (1024, 1024), "S5": (4096, 4096)}
-WORKLOAD_ORDER = ["seed_step", "add_out", "add_alloc", "mean"]
+WORKLOAD_ORDER = ["seed_step", "add_out", "add_alloc", "mean", "tadd", "expadd"]
 WORKLOAD_TITLES = {
     "seed_step": "W1 seed step: (x + temp + 2).mean(); backward(); grad.zero_()",
     "add_out": "W2 add into preallocated output",
     "add_alloc": "W2 add, allocating the result",
     "mean": "W3 mean",
+    "tadd": "strided: a.t() + b (a read transposed), allocating the result",
+    "expadd": "strided: a.expand(n, n) + b, a of shape (1, n), allocating the result",
 }
-SYSTEM_ORDER = ["c_fused", "c", "c_malloc", "pytorch", "vectorgrad"]
+# Workloads with a non-contiguous operand (issue #6) and the sizes their targets apply to.
+STRIDED_WORKLOADS = ("tadd", "expadd")
+STRIDED_TARGET_SIZES = ("S4", "S5")
+SYSTEM_ORDER = ["c_fused", "c", "c_blocked", "c_malloc", "pytorch", "vectorgrad"]
 SYSTEM_NOTES = {
     "c_fused": "hand-written C, seed step fused to the minimal passes (the floor)",
     "c": "hand-written C (gcc -O3 -march=native, OpenMP), eager: one pass per "
          "op; seed-step temporaries preallocated",
+    "c_blocked": "tadd only: as c, with the transpose blocked (8x8 blocks transposed in "
+                 "AVX registers, 16 rows at a time)",
     "c_malloc": "as c, but seed-step temporaries posix_memalign'ed/freed per op "
                 "(like PyTorch's CPU allocator)",
     "pytorch": "PyTorch eager (torch.set_num_threads)",
@@ -333,6 +340,44 @@ def targets_section(table, gc):
     return out
 
 
+def strided_targets_section(table):
+    """Issue #6's targets for the strided workloads at S4/S5: at least 0.8x the throughput of the
+    natural C loop (system c) and never slower than PyTorch, each case met or not met."""
+    rows = []
+
+    def get(w, size, t, system):
+        r = table.get((w, size, int(t), system))
+        return r.median if r else None
+
+    def verdict(ok):
+        return "met" if ok else "**not met**"
+
+    threads = sorted({k[2] for k in table}, key=int)
+    for w in STRIDED_WORKLOADS:
+        for size in STRIDED_TARGET_SIZES:
+            for t in threads:
+                vg = get(w, size, t, "vectorgrad")
+                if vg is None:
+                    continue
+                c, pt = get(w, size, t, "c"), get(w, size, t, "pytorch")
+                if c:
+                    rows.append((f"{w} {size}, {t} thread(s): at least 0.8x C's throughput",
+                                 f"{c / vg:.2f}x", verdict(c / vg >= 0.8)))
+                if pt:
+                    rows.append((f"{w} {size}, {t} thread(s): never slower than PyTorch",
+                                 f"{pt / vg:.2f}x", verdict(pt / vg >= 1.0)))
+    if not rows:
+        return []
+    out = ["## Targets (issue #6, strided operands)\n",
+           "`tadd` = `a.t() + b`, `expadd` = `a.expand(n, n) + b`; measured: C's (or PyTorch's) "
+           "median time / vectorgrad's (throughput relative to the baseline, > 1: vectorgrad "
+           "is faster). C is the natural loop (`c`), not the blocked one (`c_blocked`).\n",
+           "| target | measured | verdict |", "|---|---:|---|"]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    out.append("")
+    return out
+
+
 # ------------------------------------------------------------- output
 
 
@@ -390,8 +435,10 @@ def write_markdown(path, table, meta, inputs, png_path, subject, baselines, spre
     out.append("Median time per iteration over timed batches (lower is better)"
                + ("; in parentheses p10–p90 over batches (for JMH rows: the 99.9% "
                   "confidence interval)" if spread else "")
-               + ". float32, contiguous; S1 = 2×2, S2 = 32×32, S3 = 256×256, "
-               "S4 = 1024×1024, S5 = 4096×4096.")
+               + ". float32, "
+               + ("contiguous except the first operand of tadd and expadd (see Workloads)"
+                  if any(k[0] in STRIDED_WORKLOADS for k in table) else "contiguous")
+               + "; S1 = 2×2, S2 = 32×32, S3 = 256×256, S4 = 1024×1024, S5 = 4096×4096.")
     if ratio_cols:
         out.append(f"Ratio columns: {subject} median / baseline median "
                    "(< 1: vectorgrad is faster).")
@@ -420,6 +467,7 @@ def write_markdown(path, table, meta, inputs, png_path, subject, baselines, spre
         rel = os.path.relpath(png_path, os.path.dirname(os.path.abspath(path)))
         out.append(f"![time per iteration vs number of elements]({rel})\n")
     out += targets_section(table, gc or {})
+    out += strided_targets_section(table)
     if notes:
         with open(notes) as fh:
             out.append(fh.read().rstrip() + "\n")
@@ -507,7 +555,7 @@ def main():
                    help="show p10–p90 next to each median in the table")
     p.add_argument("--subject", default="vectorgrad",
                    help="system(s) whose ratios are reported (prefix match with '_')")
-    p.add_argument("--baselines", default="c,c_fused,pytorch",
+    p.add_argument("--baselines", default="c,c_fused,c_blocked,pytorch",
                    help="comma-separated baselines for the ratio columns")
     p.add_argument("--aggregate", choices=("median", "min", "last"), default="median",
                    help="which result to use when a case appears several times "

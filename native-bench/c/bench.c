@@ -17,19 +17,31 @@
  *            the kernel and page-faulted back in on the next iteration.
  *   c_fused  seed step only: the floor, only the passes whose results are
  *            observable at an API boundary (see seed_fused below).
+ *   c_blocked tadd only: the transpose blocked (8x8 blocks transposed in AVX
+ *            registers; without AVX, tiles transposed through an L1-resident
+ *            buffer), see k_tadd_blocked.
  *
- * Workloads (float32, contiguous; sizes S1..S5 = 2x2, 32x32, 256x256,
- * 1024x1024, 4096x4096):
+ * Workloads (float32, contiguous unless noted; sizes S1..S5 = 2x2, 32x32,
+ * 256x256, 1024x1024, 4096x4096):
  *   seed_step  y = (x + temp + 2).mean(); y.backward(); temp.grad.zero_()
  *   add_out    c = a + b into a preallocated c
  *   add_alloc  c = a + b with c malloc'ed (and written, i.e. touched) and freed
  *              every iteration
  *   mean       a.mean() (blocked pairwise sum with 8 vector accumulators)
+ *   tadd       out = a.t() + b: out[i][j] = a[j][i] + b[i][j], out malloc'ed and
+ *              freed every iteration as in add_alloc (strided: a read transposed)
+ *   expadd     out = a.expand(n, n) + b with a of shape (1, n): out[i][j] =
+ *              a[j] + b[i][j], out malloc'ed and freed every iteration (strided:
+ *              a broadcast over the rows, stride 0)
  *
  * Threads: --threads N calls omp_set_num_threads(N).  Like PyTorch (GRAIN_SIZE
  * 32768) an operation only goes parallel when it has >= --grain elements;
  * each thread gets one contiguous, 64-byte aligned chunk (static schedule),
- * and arrays are first-touched with the same partition.
+ * and arrays are first-touched with the same partition.  The strided workloads
+ * are written as a C programmer would write them: a plain row loop, run by
+ * par_rows (one contiguous block of rows per thread, as "#pragma omp parallel
+ * for schedule(static)" over the rows), parallel above the same grain
+ * (counted in elements).
  *
  * Timing: CLOCK_MONOTONIC; warm-up for --warmup seconds; the iterations per
  * batch are calibrated so that one batch lasts about budget/30; batches are
@@ -42,6 +54,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#if defined(__AVX__)
+#include <immintrin.h> /* c_blocked's in-register transpose */
+#endif
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -331,9 +346,10 @@ static float op_mean3(const float *a, const float *b, float c, size_t n) {
 /* --------------------------------------------------------- workloads */
 
 typedef struct {
-    size_t n;
+    size_t n, rows, cols;
     float *x, *temp, *grad; /* seed step state */
-    float *a, *b, *c;       /* add / mean operands */
+    float *a, *b, *c;       /* add / mean / tadd operands */
+    float *row;             /* expadd: the (1, cols) row vector */
     float *t1, *t2, *g;     /* preallocated seed-step temporaries (system c) */
 } state_t;
 
@@ -414,6 +430,167 @@ static void mean_wl(void *p) {
     g_sink = op_mean(s->a, s->n);
 }
 
+/* ------------------------------------------------ strided workloads */
+
+#define TILE 32 /* edge of the tiles of the portable tadd_blocked (a 4 KiB buffer) */
+
+typedef struct {
+    const float *a, *b;
+    float *out;
+    size_t rows, cols; /* of out */
+} mat_t;
+
+typedef void (*rows_fn)(const mat_t *g, size_t lo, size_t hi);
+
+/* Runs f over the rows [0, rows) of the result: serially below the grain size (counted in
+ * elements, as par_for), else one OpenMP parallel region with one contiguous block of rows per
+ * thread (what "#pragma omp parallel for schedule(static)" over the rows does, without entering
+ * OpenMP at all for small tensors). */
+static void par_rows(const mat_t *g, rows_fn f) {
+    if (g_threads <= 1 || g->rows * g->cols < g_grain) {
+        f(g, 0, g->rows);
+        return;
+    }
+#pragma omp parallel
+    {
+        size_t nt = (size_t)omp_get_num_threads(), tid = (size_t)omp_get_thread_num();
+        size_t per = (g->rows + nt - 1) / nt;
+        size_t lo = tid * per < g->rows ? tid * per : g->rows;
+        size_t hi = lo + per < g->rows ? lo + per : g->rows;
+        f(g, lo, hi);
+    }
+}
+
+/* out = a.t() + b, a of shape (cols, rows): the natural loop, rows [lo, hi). From one j to the
+ * next the reads of a jump by a whole row of a (rows floats). */
+static void k_tadd(const mat_t *g, size_t lo, size_t hi) {
+    const float *restrict a = g->a, *restrict b = g->b;
+    float *restrict out = g->out;
+    const size_t rows = g->rows, cols = g->cols;
+    for (size_t i = lo; i < hi; i++)
+        for (size_t j = 0; j < cols; j++) out[i * cols + j] = a[j * rows + i] + b[i * cols + j];
+}
+
+#if defined(__AVX__)
+/* The natural loop over a rectangle of the result (what the blocks below do not cover). */
+static void tadd_rect(const mat_t *g, size_t i0, size_t i1, size_t j0, size_t j1) {
+    const float *restrict a = g->a, *restrict b = g->b;
+    float *restrict out = g->out;
+    const size_t rows = g->rows, cols = g->cols;
+    for (size_t i = i0; i < i1; i++)
+        for (size_t j = j0; j < j1; j++) out[i * cols + j] = a[j * rows + i] + b[i * cols + j];
+}
+
+/* In-register transpose of 8 rows of 8 floats. */
+static inline void transpose8(__m256 r[8]) {
+    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+    r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+    r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+    r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+    r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+/* out[i..i+8][j..j+8] = a[j..j+8][i..i+8]^T + b[i..i+8][j..j+8] */
+static inline void tadd_block8(const mat_t *g, size_t i, size_t j) {
+    __m256 r[8];
+    for (size_t k = 0; k < 8; k++) r[k] = _mm256_loadu_ps(g->a + (j + k) * g->rows + i);
+    transpose8(r);
+    for (size_t k = 0; k < 8; k++) {
+        float *o = g->out + (i + k) * g->cols + j;
+        _mm256_storeu_ps(o, _mm256_add_ps(r[k], _mm256_loadu_ps(g->b + (i + k) * g->cols + j)));
+    }
+}
+
+/* Same result, blocked (system c_blocked): 8x8 blocks transposed in registers, taken 16 output
+ * rows at a time so that every cache line of a that is loaded (16 floats of one row of a) is used
+ * whole at once; whatever the blocks do not cover runs the natural loop. */
+static void k_tadd_blocked(const mat_t *g, size_t lo, size_t hi) {
+    const size_t cols8 = g->cols & ~(size_t)7;
+    size_t i = lo;
+    for (; i + 16 <= hi; i += 16)
+        for (size_t j = 0; j < cols8; j += 8) {
+            tadd_block8(g, i, j);
+            tadd_block8(g, i + 8, j);
+        }
+    for (; i + 8 <= hi; i += 8)
+        for (size_t j = 0; j < cols8; j += 8) tadd_block8(g, i, j);
+    tadd_rect(g, i, hi, 0, g->cols);
+    tadd_rect(g, lo, i, cols8, g->cols);
+}
+#else
+/* Same result, blocked (system c_blocked), without AVX: per TILE x TILE tile, the tile of a is
+ * read row by row (contiguously) and transposed into a buffer that stays in L1, then the output
+ * rows are written with contiguous (vectorised) loops. */
+static void k_tadd_blocked(const mat_t *g, size_t lo, size_t hi) {
+    const float *restrict a = g->a, *restrict b = g->b;
+    float *restrict out = g->out;
+    const size_t rows = g->rows, cols = g->cols;
+    float buf[TILE * TILE] __attribute__((aligned(ALIGN)));
+    for (size_t ib = lo; ib < hi; ib += TILE) {
+        size_t ie = ib + TILE < hi ? ib + TILE : hi;
+        for (size_t jb = 0; jb < cols; jb += TILE) {
+            size_t je = jb + TILE < cols ? jb + TILE : cols;
+            for (size_t j = jb; j < je; j++)
+                for (size_t i = ib; i < ie; i++) buf[(i - ib) * TILE + (j - jb)] = a[j * rows + i];
+            for (size_t i = ib; i < ie; i++) {
+                const float *restrict t = buf + (i - ib) * TILE - jb;
+                for (size_t j = jb; j < je; j++) out[i * cols + j] = t[j] + b[i * cols + j];
+            }
+        }
+    }
+}
+#endif
+
+/* out = a.expand(rows, cols) + b, a of shape (1, cols): the natural loop, rows [lo, hi). */
+static void k_expadd(const mat_t *g, size_t lo, size_t hi) {
+    const float *restrict a = g->a, *restrict b = g->b;
+    float *restrict out = g->out;
+    const size_t cols = g->cols;
+    for (size_t i = lo; i < hi; i++)
+        for (size_t j = 0; j < cols; j++) out[i * cols + j] = a[j] + b[i * cols + j];
+}
+
+static void op_rows(rows_fn f, const float *a, const float *b, float *out, size_t rows,
+                    size_t cols) {
+    mat_t g = {.a = a, .b = b, .out = out, .rows = rows, .cols = cols};
+    par_rows(&g, f);
+}
+
+static void tadd_wl(void *p) {
+    state_t *s = p;
+    float *c = falloc(s->n);
+    op_rows(k_tadd, s->a, s->b, c, s->rows, s->cols);
+    CLOBBER(c);
+    free(c);
+}
+
+static void tadd_blocked_wl(void *p) {
+    state_t *s = p;
+    float *c = falloc(s->n);
+    op_rows(k_tadd_blocked, s->a, s->b, c, s->rows, s->cols);
+    CLOBBER(c);
+    free(c);
+}
+
+static void expadd_wl(void *p) {
+    state_t *s = p;
+    float *c = falloc(s->n);
+    op_rows(k_expadd, s->row, s->b, c, s->rows, s->cols);
+    CLOBBER(c);
+    free(c);
+}
+
 /* --------------------------------------------------------- correctness */
 
 static int check_close(const char *what, double got, double want, double rtol) {
@@ -477,6 +654,30 @@ static int self_check(state_t *s, const char *size) {
     ref /= (double)n;
     snprintf(what, sizeof what, "mean %s", size);
     bad |= check_close(what, op_mean(s->a, n), ref, 1e-5);
+    return bad;
+}
+
+/* Runs the strided kernels once into s->c and verifies every element exactly. */
+static int strided_check(state_t *s, const char *size) {
+    size_t R = s->rows, C = s->cols;
+    int bad = 0;
+    for (int v = 0; v < 3 && !bad; v++) {
+        const char *name = v == 0 ? "tadd" : v == 1 ? "tadd blocked" : "expadd";
+        for (size_t i = 0; i < R * C; i++) s->c[i] = NAN;
+        if (v == 0) op_rows(k_tadd, s->a, s->b, s->c, R, C);
+        else if (v == 1) op_rows(k_tadd_blocked, s->a, s->b, s->c, R, C);
+        else op_rows(k_expadd, s->row, s->b, s->c, R, C);
+        for (size_t i = 0; i < R && !bad; i++)
+            for (size_t j = 0; j < C; j++) {
+                float want = (v < 2 ? s->a[j * R + i] : s->row[j]) + s->b[i * C + j];
+                if (s->c[i * C + j] != want) {
+                    fprintf(stderr, "bench: CHECK FAILED %s at (%zu, %zu) (%s): got %g want %g\n",
+                            name, i, j, size, s->c[i * C + j], want);
+                    bad = 1;
+                    break;
+                }
+            }
+    }
     return bad;
 }
 
@@ -551,7 +752,7 @@ static const struct {
 } SIZES[] = {
     {"S1", 2, 2}, {"S2", 32, 32}, {"S3", 256, 256}, {"S4", 1024, 1024}, {"S5", 4096, 4096},
 };
-static const char *WORKLOADS[] = {"seed_step", "add_alloc", "add_out", "mean"};
+static const char *WORKLOADS[] = {"seed_step", "add_alloc", "add_out", "mean", "tadd", "expadd"};
 
 static int in_list(const char *list, const char *name) {
     if (list == NULL) return 1;
@@ -569,7 +770,8 @@ static int in_list(const char *list, const char *name) {
 static void usage(void) {
     fprintf(stderr,
             "usage: bench [--threads N] [--budget SEC] [--warmup SEC] [--grain N]\n"
-            "             [--sizes S1,S2,...] [--workloads seed_step,add_alloc,add_out,mean]\n"
+            "             [--sizes S1,S2,...]\n"
+            "             [--workloads seed_step,add_alloc,add_out,mean,tadd,expadd]\n"
             "             [--no-header] [--check-only]\n");
     exit(2);
 }
@@ -584,6 +786,7 @@ static void fill_state(void *ctx, size_t lo, size_t hi, int tid) {
         s->a[i] = (float)(i % 17) * 0.25f - 1.5f;
         s->b[i] = (float)(i % 5) * 0.5f + 0.125f;
         s->c[i] = 0.0f;
+        if (i < s->cols) s->row[i] = (float)(i % 7) * 0.75f - 2.0f;
         s->t1[i] = 0.0f;
         s->t2[i] = 0.0f;
         s->g[i] = 0.0f;
@@ -635,7 +838,7 @@ int main(int argc, char **argv) {
     omp_set_num_threads(g_threads);
 
     if (header && !check_only) {
-        printf("# native C baseline (systems c, c_malloc, c_fused) threads=%d omp_max_threads=%d grain=%zu budget_s=%g warmup_s=%g "
+        printf("# native C baseline (systems c, c_malloc, c_fused, c_blocked) threads=%d omp_max_threads=%d grain=%zu budget_s=%g warmup_s=%g "
                "vector_width_floats=%d compiler=gcc-%s\n",
                g_threads, omp_get_max_threads(), g_grain, g_budget, g_warmup, VW, __VERSION__);
         printf("system,workload,size,threads,median_ns,p10_ns,p90_ns,iterations\n");
@@ -646,19 +849,22 @@ int main(int argc, char **argv) {
     for (size_t si = 0; si < sizeof SIZES / sizeof *SIZES; si++) {
         if (!in_list(sizes, SIZES[si].name)) continue;
         const char *sz = SIZES[si].name;
-        state_t s = {.n = SIZES[si].rows * SIZES[si].cols};
+        state_t s = {.n = SIZES[si].rows * SIZES[si].cols, .rows = SIZES[si].rows,
+                     .cols = SIZES[si].cols};
         s.x = falloc_persistent(s.n);
         s.temp = falloc_persistent(s.n);
         s.grad = falloc_persistent(s.n);
         s.a = falloc_persistent(s.n);
         s.b = falloc_persistent(s.n);
         s.c = falloc_persistent(s.n);
+        s.row = falloc_persistent(s.cols);
         s.t1 = falloc_persistent(s.n);
         s.t2 = falloc_persistent(s.n);
         s.g = falloc_persistent(s.n);
         par_for(s.n, fill_state, &s);
 
-        if (self_check(&s, sz)) {
+        int strided = in_list(workloads, "tadd") || in_list(workloads, "expadd");
+        if (self_check(&s, sz) || (strided && strided_check(&s, sz))) {
             bad = 1;
         } else if (!check_only) {
             if (in_list(workloads, "seed_step")) {
@@ -669,6 +875,11 @@ int main(int argc, char **argv) {
             if (in_list(workloads, "add_alloc")) run_case("c", "add_alloc", sz, add_alloc, &s);
             if (in_list(workloads, "add_out")) run_case("c", "add_out", sz, add_out, &s);
             if (in_list(workloads, "mean")) run_case("c", "mean", sz, mean_wl, &s);
+            if (in_list(workloads, "tadd")) {
+                run_case("c", "tadd", sz, tadd_wl, &s);
+                run_case("c_blocked", "tadd", sz, tadd_blocked_wl, &s);
+            }
+            if (in_list(workloads, "expadd")) run_case("c", "expadd", sz, expadd_wl, &s);
         }
         free(s.x);
         free(s.temp);
@@ -676,6 +887,7 @@ int main(int argc, char **argv) {
         free(s.a);
         free(s.b);
         free(s.c);
+        free(s.row);
         free(s.t1);
         free(s.t2);
         free(s.g);

@@ -5,13 +5,16 @@ Run with the system interpreter (Debian's python3-torch):
 
     /usr/bin/python3 native-bench/pytorch/bench.py --threads 1 [--budget 0.3]
 
-Workloads (float32, contiguous; sizes S1..S5 = 2x2 ... 4096x4096):
+Workloads (float32, contiguous unless noted; sizes S1..S5 = 2x2 ... 4096x4096):
   seed_step  x = ones(shape); temp = zeros(shape, requires_grad=True), created
              once; per iteration: y = (x + temp + 2).mean(); y.backward();
              temp.grad.zero_()   (real autograd)
   add_alloc  c = a + b            (allocates the result every iteration)
   add_out    torch.add(a, b, out=c)
   mean       a.mean()
+  tadd       a.t() + b            (strided: a read transposed; allocates the result)
+  expadd     a.expand(n, n) + b   (strided: a of shape (1, n), stride 0 over the
+                                   rows; allocates the result)
 
 Timing: time.perf_counter_ns; warm-up for --warmup seconds, iterations per
 batch calibrated so that a batch lasts about budget/30, batches repeated until
@@ -35,7 +38,7 @@ except ImportError:  # pragma: no cover - depends on the interpreter
 
 SIZES = {"S1": (2, 2), "S2": (32, 32), "S3": (256, 256),
          "S4": (1024, 1024), "S5": (4096, 4096)}
-WORKLOADS = ("seed_step", "add_alloc", "add_out", "mean")
+WORKLOADS = ("seed_step", "add_alloc", "add_out", "mean", "tadd", "expadd")
 MIN_BATCHES = 5
 TARGET_BATCHES = 30
 MAX_BATCHES = 100000
@@ -94,8 +97,8 @@ def check(ok, what):
         sys.exit(f"bench.py: CHECK FAILED: {what}")
 
 
-def make_cases(shape):
-    """Returns [(workload, fn)] plus runs the correctness checks once."""
+def make_cases(shape, workloads):
+    """Returns [(workload, fn)] for the selected workloads, after checking each once."""
     n = shape[0] * shape[1]
     cases = []
 
@@ -137,7 +140,33 @@ def make_cases(shape):
     got = a.mean().item()
     check(abs(got - ref) <= 1e-5 * abs(ref) + 1e-30, f"mean {got} vs {ref}")
     cases += [("add_alloc", add_alloc), ("add_out", add_out), ("mean", mean)]
+
+    if "tadd" in workloads or "expadd" in workloads:
+        cases += strided_cases(shape, b)
     return cases
+
+
+def strided_cases(shape, b):
+    """tadd and expadd: a non-contiguous view of a as the first operand of an add with b."""
+    rows, cols = shape
+    idx = torch.arange(rows * cols, dtype=torch.int64)
+    # tadd: a of shape (cols, rows); a.t() has shape (rows, cols) and strides (1, rows).
+    at = ((idx % 17).to(torch.float32) * 0.25 - 1.5).reshape(cols, rows).contiguous()
+    # expadd: a row vector (1, cols); expand gives shape (rows, cols), strides (0, 1).
+    row = ((torch.arange(cols) % 7).to(torch.float32) * 0.75 - 2.0).reshape(1, cols)
+
+    def tadd():
+        at.t() + b
+
+    def expadd():
+        row.expand(rows, cols) + b
+
+    check(at.t().stride() == (1, rows) and (rows == 1 or not at.t().is_contiguous()),
+          f"a.t() strides {at.t().stride()}")
+    check(row.expand(rows, cols).stride() == (0, 1), "expand strides")
+    check(torch.equal(at.t() + b, at.t().contiguous() + b), "tadd")
+    check(torch.equal(row.expand(rows, cols) + b, row.repeat(rows, 1) + b), "expadd")
+    return [("tadd", tadd), ("expadd", expadd)]
 
 
 def csv_list(value, allowed, what):
@@ -181,7 +210,7 @@ def main():
         sys.stdout.flush()
 
     for size in args.sizes:
-        for workload, fn in make_cases(SIZES[size]):
+        for workload, fn in make_cases(SIZES[size], args.workloads):
             if workload not in args.workloads:
                 continue
             med, p10, p90, iters = run_case(fn, args.budget, args.warmup)

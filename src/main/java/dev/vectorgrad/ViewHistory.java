@@ -81,14 +81,16 @@ final class ViewHistory {
     protected Tensor[] apply(Tensor g) {
       Tensor result = Casts.copyAs(g, g.dtype());
       Tensor[] grads;
-      try (Tensor inRegion = region.in(result); Tensor viewGrad = Casts.copyAs(inRegion, inRegion.dtype())) {
+      // viewGrad is not closed here: the wrapped derivative may pass it on as another input's
+      // gradient; the backward pass's scope releases it.
+      try (Tensor inRegion = region.in(result)) {
+        Tensor viewGrad = Casts.copyAs(inRegion, inRegion.dtype());
         grads = applyWrapped(fn, viewGrad);
         Tensor own = grads[0];
         if (own == null) {
           Elementwise.fill(inRegion, 0);
         } else {
           Casts.convert(own, inRegion);
-          if (own != viewGrad) own.close();
         }
       }
       Tensor[] out = grads.clone();
