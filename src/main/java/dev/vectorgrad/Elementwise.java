@@ -50,6 +50,7 @@ final class Elementwise {
       }
     }
     StridedLoop loop = StridedLoop.of(out.shape, out, a, b);
+    if (transposedTiles(op, loop, a, b, out)) return;
     Parallel.forRows(loop.rows, loop.inner, (from, to) -> {
       ElementKernels sk = Tensor.serialKernelsFor(out.dtype);
       MemorySegment scratch = SCRATCH.get();
@@ -95,6 +96,57 @@ final class Elementwise {
         k.binary(op, as, ao, bs, bo, os, oo, len);
       }
     }
+  }
+
+  /** Tile edge of the transposed path: a tile of 8-byte elements fills a quarter of L1. */
+  private static final int TILE = 32;
+
+  /**
+   * {@code a.t() + b}: when one input walks its rows with a large step but is contiguous along the
+   * rows (the next outer dim), reading it element by element along the row touches a new cache
+   * line per element. Instead, tiles of TILE x TILE are transposed into scratch reading along the
+   * input's own contiguous direction, then each tile row runs the vector kernel. Returns false
+   * when the loop does not have that shape.
+   */
+  private static boolean transposedTiles(BinaryOp op, StridedLoop loop, Tensor a, Tensor b, Tensor out) {
+    long rowsPerGroup = loop.lastOuterSize();
+    if (rowsPerGroup < 2 || loop.inner < 2 || loop.innerStrides[0] != 1) return false;
+    int t;   // the operand to transpose: inner step > 1, step 1 along the rows; the other read in place
+    if (loop.innerStrides[1] > 1 && loop.lastOuterStride(1) == 1 && loop.innerStrides[2] == 1) t = 1;
+    else if (loop.innerStrides[2] > 1 && loop.lastOuterStride(2) == 1 && loop.innerStrides[1] == 1) t = 2;
+    else return false;
+    Tensor tr = t == 1 ? a : b, other = t == 1 ? b : a;
+    long blocksPerGroup = (rowsPerGroup + TILE - 1) / TILE;
+    long units = loop.rows / rowsPerGroup * blocksPerGroup;
+    long step = loop.innerStrides[t];
+    int o = 3 - t;
+    Parallel.forRows(units, (long) TILE * loop.inner, (from, to) -> {
+      ElementKernels k = Tensor.serialKernelsFor(out.dtype);
+      MemorySegment scratch = SCRATCH.get();
+      long[][] rowOff = new long[TILE][];
+      int[] count = {0};
+      for (long u = from; u < to; u++) {
+        long group = u / blocksPerGroup, first = group * rowsPerGroup + (u % blocksPerGroup) * TILE;
+        long last = Math.min(first + TILE, (group + 1) * rowsPerGroup);
+        count[0] = 0;
+        loop.run(first, last, off -> rowOff[count[0]++] = off.clone());
+        int rows = count[0];
+        for (long c = 0; c < loop.inner; c += TILE) {
+          int cols = (int) Math.min(TILE, loop.inner - c);
+          long base = rowOff[0][t] + c * step;
+          for (int j = 0; j < cols; j++) {   // column j of the tile is contiguous in tr: rows r of it
+            k.copyStrided(tr.segment, base + j * step, 1, scratch, j, TILE, rows);
+          }
+          for (int r = 0; r < rows; r++) {
+            long[] off = rowOff[r];
+            long scratchRow = (long) r * TILE;
+            if (t == 1) k.binary(op, scratch, scratchRow, other.segment, off[o] + c, out.segment, off[0] + c, cols);
+            else k.binary(op, other.segment, off[o] + c, scratch, scratchRow, out.segment, off[0] + c, cols);
+          }
+        }
+      }
+    });
+    return true;
   }
 
   // ------------------------------------------------------------------ one input

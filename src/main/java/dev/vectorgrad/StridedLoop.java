@@ -128,6 +128,16 @@ final class StridedLoop {
     }
   }
 
+  /** Size of the innermost outer dim (the one rows step through fastest), or 1 when rows are one run. */
+  long lastOuterSize() {
+    return outerSizes.length == 0 ? 1 : outerSizes[outerSizes.length - 1];
+  }
+
+  /** Operand {@code k}'s step along the innermost outer dim (0 when there is none). */
+  long lastOuterStride(int k) {
+    return outerSizes.length == 0 ? 0 : outerStrides[outerSizes.length - 1][k];
+  }
+
   /** Calls {@code visit} with every element's storage index of operand {@code k}, in walking order. */
   void forEachIndex(int k, java.util.function.LongConsumer visit) {
     long step = innerStrides[k];
