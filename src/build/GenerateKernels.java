@@ -29,6 +29,63 @@ public final class GenerateKernels {
       Map.of("$Op$", "Mul", "$OP$", "MUL", "$op$", "mul", "$sop$", "*"),
       Map.of("$Op$", "Div", "$OP$", "DIV", "$op$", "div", "$sop$", "/"));
 
+  /**
+   * The unary ops of the floating point kernels: {@code $vexpr$} computes a vector from {@code v}
+   * (constants {@code zero}, {@code one}, parameters {@code p1}, {@code p2} as vectors), {@code $sexpr$}
+   * the same element from {@code x} (parameters {@code s1}, {@code s2}), with the same roundings, so
+   * the scalar twin agrees with the vector kernel to the ulp of the transcendental functions.
+   * Functions that need more than an expression live in {@code VectorMath} and {@code ScalarMath}.
+   */
+  private static final List<Map<String, String>> UNARY = List.of(
+      unary("EXP", "v.lanewise(VectorOperators.EXP)", "($type$) Math.exp(x)"),
+      unary("EXP2", "VectorMath.exp2(v)", "($type$) Math.pow(2, x)"),
+      unary("EXPM1", "v.lanewise(VectorOperators.EXPM1)", "($type$) Math.expm1(x)"),
+      unary("LOG", "v.lanewise(VectorOperators.LOG)", "($type$) Math.log(x)"),
+      unary("LOG2", "VectorMath.log2(v)", "ScalarMath.log2(x)"),
+      unary("LOG10", "v.lanewise(VectorOperators.LOG10)", "($type$) Math.log10(x)"),
+      unary("LOG1P", "v.lanewise(VectorOperators.LOG1P)", "($type$) Math.log1p(x)"),
+      unary("SQRT", "v.lanewise(VectorOperators.SQRT)", "($type$) Math.sqrt(x)"),
+      unary("RSQRT", "one.div(v.lanewise(VectorOperators.SQRT))", "($type$) (1 / ($type$) Math.sqrt(x))"),
+      unary("ABS", "v.lanewise(VectorOperators.ABS)", "Math.abs(x)"),
+      unary("SIGN", "VectorMath.sign(v)", "ScalarMath.sign(x)"),
+      unary("RECIPROCAL", "one.div(v)", "($type$) (1 / x)"),
+      unary("SQUARE", "v.mul(v)", "($type$) (x * x)"),
+      unary("SIN", "v.lanewise(VectorOperators.SIN)", "($type$) Math.sin(x)"),
+      unary("COS", "v.lanewise(VectorOperators.COS)", "($type$) Math.cos(x)"),
+      unary("TAN", "v.lanewise(VectorOperators.TAN)", "($type$) Math.tan(x)"),
+      unary("ASIN", "v.lanewise(VectorOperators.ASIN)", "($type$) Math.asin(x)"),
+      unary("ACOS", "v.lanewise(VectorOperators.ACOS)", "($type$) Math.acos(x)"),
+      unary("ATAN", "v.lanewise(VectorOperators.ATAN)", "($type$) Math.atan(x)"),
+      unary("SINH", "v.lanewise(VectorOperators.SINH)", "($type$) Math.sinh(x)"),
+      unary("COSH", "v.lanewise(VectorOperators.COSH)", "($type$) Math.cosh(x)"),
+      unary("TANH", "v.lanewise(VectorOperators.TANH)", "($type$) Math.tanh(x)"),
+      unary("SIGMOID", "one.div(one.add(v.neg().lanewise(VectorOperators.EXP)))",
+          "($type$) (1 / (1 + ($type$) Math.exp(-x)))"),
+      unary("RELU", "v.blend(zero, v.compare(VectorOperators.LT, zero))", "x < 0 ? 0 : x"),
+      unary("ERF", "VectorMath.erf(v)", "ScalarMath.erf(x)"),
+      unary("FLOOR", "VectorMath.floor(v)", "($type$) Math.floor(x)"),
+      unary("CEIL", "VectorMath.ceil(v)", "($type$) Math.ceil(x)"),
+      unary("ROUND", "VectorMath.rint(v)", "($type$) Math.rint(x)"),
+      unary("TRUNC", "VectorMath.trunc(v)", "ScalarMath.trunc(x)"),
+      unary("FRAC", "v.sub(VectorMath.trunc(v))", "($type$) (x - ScalarMath.trunc(x))"),
+      unary("GELU", "VectorMath.gelu(v)", "ScalarMath.gelu(x)"),
+      unary("GELU_TANH", "VectorMath.geluTanh(v)", "ScalarMath.geluTanh(x)"),
+      unary("SILU", "v.div(one.add(v.neg().lanewise(VectorOperators.EXP)))",
+          "($type$) (x / (1 + ($type$) Math.exp(-x)))"),
+      unary("MISH", "VectorMath.mish(v)", "ScalarMath.mish(x)"),
+      unary("SOFTPLUS", "VectorMath.softplus(v, p1, p2)", "ScalarMath.softplus(x, s1, s2)"),
+      unary("ELU", "VectorMath.elu(v, p1)", "ScalarMath.elu(x, s1)"),
+      unary("LEAKY_RELU", "v.blend(v.mul(p1), v.compare(VectorOperators.LE, zero))", "x > 0 ? x : ($type$) (x * s1)"),
+      unary("CLAMP", "VectorMath.clamp(v, p1, p2)", "ScalarMath.clamp(x, s1, s2)"));
+
+  private static Map<String, String> unary(String name, String vexpr, String sexpr) {
+    StringBuilder camel = new StringBuilder();
+    for (String part : name.toLowerCase(java.util.Locale.ROOT).split("_")) {
+      camel.append(camel.isEmpty() ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
+    }
+    return Map.of("$UOP$", name, "$uop$", camel.toString(), "$vexpr$", vexpr, "$sexpr$", sexpr);
+  }
+
   public static void main(String[] args) throws IOException {
     Path templates = Path.of(args[0]);
     Path out = Path.of(args[1]).resolve("dev/vectorgrad/kernels");
@@ -36,8 +93,13 @@ public final class GenerateKernels {
     try (Stream<Path> files = Files.list(templates)) {
       for (Path template : files.filter(p -> p.toString().endsWith(".java.template")).toList()) {
         List<String> lines = Files.readAllLines(template);
+        // A first line "//#types Float Double" limits a template to those element types (default: all).
+        List<String> only = !lines.isEmpty() && lines.get(0).startsWith("//#types")
+            ? List.of(lines.get(0).substring("//#types".length()).trim().split("\\s+")) : null;
+        if (only != null) lines = lines.subList(1, lines.size());
         String name = template.getFileName().toString().replace(".java.template", "");
         for (Map<String, String> type : TYPES) {
+          if (only != null && !only.contains(type.get("$Type$"))) continue;
           String source = expand(lines, type);
           Path target = out.resolve(substitute(name, type) + ".java");
           // Rewriting an unchanged file would make every build recompile the whole module.
@@ -52,12 +114,24 @@ public final class GenerateKernels {
   private static String expand(List<String> lines, Map<String, String> type) {
     StringBuilder sb = new StringBuilder("// GENERATED by src/build/GenerateKernels.java from a template in src/build/kernels: do not edit.\n");
     List<String> block = null;
+    List<Map<String, String>> blockOps = null;
+    boolean floating = !type.get("$type$").equals("long");
+    boolean skipping = false;
     for (String line : lines) {
       String trimmed = line.trim();
-      if (trimmed.equals("//#foreach-op")) {
+      if (trimmed.equals("//#if-floating")) {
+        skipping = !floating;   // lines up to //#end-floating exist only in the float and double classes
+      } else if (trimmed.equals("//#else-floating")) {
+        skipping = floating;
+      } else if (trimmed.equals("//#end-floating")) {
+        skipping = false;
+      } else if (skipping) {
+        continue;
+      } else if (trimmed.equals("//#foreach-op") || trimmed.equals("//#foreach-unary")) {
         block = new ArrayList<>();
+        blockOps = trimmed.equals("//#foreach-op") ? OPS : UNARY;
       } else if (trimmed.equals("//#end") && block != null) {
-        for (Map<String, String> op : OPS) {
+        for (Map<String, String> op : blockOps) {
           for (String b : block) sb.append(substitute(substitute(b, op), type)).append('\n');
         }
         block = null;

@@ -112,6 +112,23 @@ final class Arithmetic {
     return out;
   }
 
+  /**
+   * {@code a op s} for a Python int: exact in int64 (as a 0-dim int64 operand, so values above 2^53
+   * survive); for floating results the same as the double scalar.
+   */
+  static Tensor withLong(BinaryOp op, Tensor a, long s) {
+    a.ensureOpen();
+    DType dtype = computeType(op, resultType(a.dtype, true));
+    if (dtype != DType.INT64) return withScalar(op, a, s, true);
+    checkBool(op, a.dtype, DType.INT64);
+    Tensor out = Tensor.empty(dtype, a.shape, a.numel);
+    try (Tensor scalar = Tensor.empty(DType.INT64, Shapes.SCALAR, 1)) {
+      scalar.kernels().setLong(scalar.segment, scalar.offset, s);
+      compute(op, a, scalar, out);
+    }
+    return out;
+  }
+
   static Tensor neg(Tensor a) {
     a.ensureOpen();
     if (a.dtype == DType.BOOL) {

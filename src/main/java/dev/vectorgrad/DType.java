@@ -15,7 +15,7 @@ public enum DType {
   FLOAT32(4, "torch.float32", "torch.FloatTensor", "Float"),
   FLOAT64(8, "torch.float64", "torch.DoubleTensor", "Double"),
   INT64(8, "torch.int64", "torch.LongTensor", "Long"),
-  BOOL(1, "torch.bool", "torch.BoolTensor", "Bool");
+  BOOL(1, "torch.bool", "CPUBoolType", "Bool");   // PyTorch has no legacy bool tensor class name
 
   private final int byteSize;
   private final String torchName;

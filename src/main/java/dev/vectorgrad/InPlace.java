@@ -17,7 +17,8 @@ final class InPlace {
 
   static Tensor fill(Tensor t, double value, String nodeName) {
     t.ensureOpen();
-    boolean record = checkInPlace(t) && t.requiresGrad();
+    // No overlap check: PyTorch fills expanded tensors (every alias gets the same value).
+    boolean record = gradRecorded(t, t.requiresGrad());
     Node node = record ? new FillBackward(nodeName, t.dtype, t.shape, t.gradEdge()) : null;
     Elementwise.fill(t, value);
     finish(t, node);
@@ -29,7 +30,8 @@ final class InPlace {
     other.ensureOpen();
     checkBroadcastsTo(t, other);
     checkCast(Arithmetic.resultType(t, other), t.dtype);
-    boolean record = checkInPlace(t) && (t.requiresGrad() || other.requiresGrad());
+    checkWritable(t);
+    boolean record = gradRecorded(t, t.requiresGrad() || other.requiresGrad());
     // Built before t changes identity in the graph: its edge is t's old node.
     Node node = record ? new Arithmetic.BinaryBackward(BinaryOp.ADD, t, other) : null;
     Arithmetic.addInto(t, other);
@@ -42,7 +44,8 @@ final class InPlace {
     t.ensureOpen();
     src.ensureOpen();
     checkBroadcastsTo(t, src);
-    boolean record = checkInPlace(t) && (t.requiresGrad() || src.requiresGrad());
+    checkWritable(t);
+    boolean record = gradRecorded(t, t.requiresGrad() || src.requiresGrad());
     Node node = record ? new CopyBackwards(t, src) : null;
     Casts.convert(src, t);
     finish(t, node);
@@ -68,22 +71,37 @@ final class InPlace {
   }
 
   /**
-   * Checks an in-place write to {@code t} and says whether grad mode records it: PyTorch's errors
-   * for a leaf that requires grad, a view of one, and a tensor whose elements share memory.
+   * Whether grad mode records an in-place op on {@code t} that involves a tensor requiring grad
+   * ({@code involvesGrad}), after PyTorch's checks: a leaf that requires grad, a view of one, a view
+   * made under no_grad, and one of several views returned by one op may not be written then.
    */
-  static boolean checkInPlace(Tensor t) {
-    checkWritable(t);
-    boolean gradEnabled = ThreadState.current().gradEnabled;
-    if (gradEnabled) {
-      Tensor base = t.viewBase;
-      if (base != null && base.requiresGrad && base.gradFn == null) {
-        throw new IllegalStateException("a view of a leaf Variable that requires grad is being used in an in-place operation.");
-      }
-      if (t.requiresGrad && t.gradFn == null && base == null) {
-        throw new IllegalStateException("a leaf Variable that requires grad is being used in an in-place operation.");
-      }
+  static boolean gradRecorded(Tensor t, boolean involvesGrad) {
+    if (!ThreadState.current().gradEnabled) return false;
+    Tensor base = t.viewBase;
+    if (base != null && base.requiresGrad && base.gradFn == null) {
+      throw new IllegalStateException("a view of a leaf Variable that requires grad is being used in an in-place operation.");
     }
-    return gradEnabled;
+    if (t.requiresGrad && t.gradFn == null && base == null) {
+      throw new IllegalStateException("a leaf Variable that requires grad is being used in an in-place operation.");
+    }
+    if (!involvesGrad) return false;
+    if (t.viewOutputOf != null) {
+      String tail = "This view is the output of a function that returns multiple views. Such functions do not allow "
+          + "the output views to be modified inplace. You should replace the inplace operation by an out-of-place one.";
+      if (t.gradFn() != null && !t.viewMadeWithoutGrad) {
+        throw new IllegalStateException("Output " + t.viewOutputIndex + " of " + t.viewOutputOf + " is a view and is "
+            + "being modified inplace. " + tail);
+      }
+      throw new IllegalStateException("A view was created in no_grad mode and is being modified inplace with grad mode "
+          + "enabled. " + tail);
+    }
+    if (t.viewMadeWithoutGrad) {
+      throw new IllegalStateException("A view was created in no_grad mode and is being modified inplace with grad mode "
+          + "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code "
+          + "by moving both the view and the inplace either both inside the no_grad block (if you don't want the "
+          + "inplace to be tracked) or both outside (if you want the inplace to be tracked).");
+    }
+    return true;
   }
 
   /** Refuses writes through views in which several indices reach one element (stride 0 of an expand). */
@@ -99,7 +117,7 @@ final class InPlace {
   /** After the write: the version bump, and the new history when {@code node} is not null. */
   static void finish(Tensor t, Node node) {
     t.bumpVersion();
-    if (node == null) return;
+    if (node == null || !t.dtype.isFloatingPoint()) return;   // integer results never require grad
     if (t.viewBase == null) {
       t.requiresGrad = true;
       t.gradFn = node;

@@ -63,7 +63,7 @@ final class Indexing {
     long[] picks = index.toLongArray();
     long size = nd == 0 ? 1 : t.shape[d];
     for (long p : picks) {
-      if (p < -size || p >= size) throw new IndexOutOfBoundsException("index out of range in self");
+      if (p < 0 || p >= size) throw new IndexOutOfBoundsException("index out of range in self");
     }
     long[] shape = t.shape.clone();
     if (nd > 0) shape[d] = picks.length;
@@ -176,7 +176,7 @@ final class Indexing {
   /** Throws PyTorch's message for the first index outside {@code [-size, size)}. */
   private static void checkIndices(Tensor index, long size, int dim) {
     for (long p : index.toLongArray()) {
-      if (p < -size || p >= size) throw outOfBounds(p, dim, size);
+      if (p < 0 || p >= size) throw outOfBounds(p, dim, size);
     }
   }
 
@@ -240,7 +240,8 @@ final class Indexing {
     Tensor out;
     Node node = null;
     if (inPlace) {
-      boolean record = InPlace.checkInPlace(t) && (t.requiresGrad() || src.requiresGrad());
+      InPlace.checkWritable(t);
+      boolean record = InPlace.gradRecorded(t, t.requiresGrad() || src.requiresGrad());
       if (record) node = new ScatterAddBackward(t, d, index, src);
       out = t;
     } else {
@@ -339,11 +340,12 @@ final class Indexing {
     Node node = null;
     if (inPlace) {
       InPlace.checkBroadcastsTo(t, mask);
-      boolean record = InPlace.checkInPlace(t) && t.requiresGrad();
+      InPlace.checkWritable(t);
+      boolean record = InPlace.gradRecorded(t, t.requiresGrad());
       if (record) node = new MaskedFillBackward(t.shape, t.dtype, mask, t.gradEdge());
       out = t;
     } else {
-      long[] shape = Shapes.broadcast(t.shape, mask.shape);
+      long[] shape = Shapes.broadcast(mask.shape, t.shape);
       out = Tensor.empty(t.dtype, shape);
       Elementwise.copy(t, out);
     }
@@ -488,8 +490,10 @@ final class Indexing {
   static Tensor maskedSelect(Tensor t, Tensor mask) {
     t.ensureOpen();
     mask.ensureOpen();
-    checkMask(mask, "masked_select:");
-    long[] shape = Shapes.broadcast(t.shape, mask.shape);
+    if (mask.dtype != DType.BOOL) {
+      throw new IllegalArgumentException("masked_select: expected BoolTensor or ByteTensor for mask");
+    }
+    long[] shape = Shapes.broadcast(mask.shape, t.shape);
     long[] positions = truePositions(mask, shape);
     Tensor out = Tensor.empty(t.dtype, new long[] {positions.length});
     if (positions.length > 0) {

@@ -169,9 +169,10 @@ final class Reductions {
 
   /**
    * Sum over the marked dims of a strided or integer tensor, keeping them with size 1: every element
-   * is added into an accumulator of the kept shape (float64 for floating point inputs, so even
-   * millions of rows stay accurate; exact int64 otherwise), walked through a view of the
-   * accumulator that repeats it (stride 0) along the reduced dims.
+   * is added into an accumulator of the kept shape (float64 with Neumaier's compensation for
+   * floating point inputs, so float64 sums of many elements stay accurate to a few ulp; exact int64
+   * otherwise), walked through a view of the accumulator that repeats it (stride 0) along the
+   * reduced dims.
    */
   private static Tensor sumDimsStrided(Tensor t, boolean[] reduce) {
     int nd = t.shape.length;
@@ -179,7 +180,9 @@ final class Reductions {
     for (int i = 0; i < nd; i++) if (reduce[i]) kept[i] = 1;
     boolean floating = t.dtype.isFloatingPoint();
     DType accType = floating ? DType.FLOAT64 : DType.INT64;
-    try (Tensor acc = Tensor.filled(accType, 0, kept, Shapes.numel(kept))) {
+    long keptNumel = Shapes.numel(kept);
+    try (Tensor acc = Tensor.filled(accType, 0, kept, keptNumel);
+         Tensor comp = floating ? Tensor.filled(accType, 0, kept, keptNumel) : null) {
       if (t.numel > 0) {
         long[] strides = acc.strides.clone();
         for (int i = 0; i < nd; i++) if (reduce[i]) strides[i] = 0;
@@ -190,14 +193,23 @@ final class Reductions {
           long so = loop.innerStrides[0], si = loop.innerStrides[1];
           var os = acc.segment;
           var is = t.segment;
+          var cs = floating ? comp.segment : null;
+          long shift = floating ? comp.offset - acc.offset : 0;
           loop.run(0, loop.rows, off -> {
             long o = off[0], i = off[1];
             for (long j = 0; j < loop.inner; j++, o += so, i += si) {
-              if (floating) out.set(os, o, out.get(os, o) + in.get(is, i));
-              else out.setLong(os, o, out.getLong(os, o) + in.getLong(is, i));
+              if (floating) {
+                double sum = out.get(os, o), x = in.get(is, i), next = sum + x;
+                double lost = Math.abs(sum) >= Math.abs(x) ? (sum - next) + x : (x - next) + sum;
+                out.set(os, o, next);
+                out.set(cs, o + shift, out.get(cs, o + shift) + lost);
+              } else {
+                out.setLong(os, o, out.getLong(os, o) + in.getLong(is, i));
+              }
             }
           });
         }
+        if (floating) Elementwise.binary(BinaryOp.ADD, acc, comp, acc);
       }
       return Casts.copyAs(acc, floating ? t.dtype : DType.INT64);
     }

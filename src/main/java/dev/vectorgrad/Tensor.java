@@ -83,6 +83,12 @@ public final class Tensor implements AutoCloseable {
   Tensor viewBase;
   /** The version at which a view's {@code gradFn} was recorded; a newer version regenerates it. */
   long gradFnVersion;
+  /** Whether this view was made with grad mode off: PyTorch forbids recording in-place ops on it. */
+  boolean viewMadeWithoutGrad;
+  /** For one of several views an op returns at once (split, unbind): that op's node name, else null. */
+  String viewOutputOf;
+  /** For {@link #viewOutputOf}: this view's position among the op's outputs. */
+  int viewOutputIndex;
 
   boolean requiresGrad;
   Node gradFn;
@@ -358,7 +364,7 @@ public final class Tensor implements AutoCloseable {
 
   /** Whether no op recorded this tensor (it has no {@code gradFn}). PyTorch: {@code is_leaf}. */
   public boolean isLeaf() {
-    return gradFn == null;
+    return gradFn() == null;
   }
 
   /**
@@ -427,7 +433,7 @@ public final class Tensor implements AutoCloseable {
    */
   public void retainGrad() {
     ensureOpen();
-    if (gradFn == null) {
+    if (gradFn() == null) {
       if (!requiresGrad) throw new IllegalStateException("can't retain_grad on Tensor that has requires_grad=False");
       return;
     }
@@ -540,22 +546,22 @@ public final class Tensor implements AutoCloseable {
 
   /** {@code this + value} with an integral scalar (PyTorch's Python int: an int64 tensor stays int64). PyTorch: {@code t + 2}. */
   public Tensor add(long value) {
-    return Arithmetic.withScalar(BinaryOp.ADD, this, value, true);
+    return Arithmetic.withLong(BinaryOp.ADD, this, value);
   }
 
   /** {@code this - value} with an integral scalar. PyTorch: {@code t - 2}. */
   public Tensor sub(long value) {
-    return Arithmetic.withScalar(BinaryOp.SUB, this, value, true);
+    return Arithmetic.withLong(BinaryOp.SUB, this, value);
   }
 
   /** {@code this * value} with an integral scalar. PyTorch: {@code t * 2}. */
   public Tensor mul(long value) {
-    return Arithmetic.withScalar(BinaryOp.MUL, this, value, true);
+    return Arithmetic.withLong(BinaryOp.MUL, this, value);
   }
 
   /** {@code this / value}: true division (integer tensors give float32). PyTorch: {@code t / 2}. */
   public Tensor div(long value) {
-    return Arithmetic.withScalar(BinaryOp.DIV, this, value, true);
+    return Arithmetic.withLong(BinaryOp.DIV, this, value);
   }
 
   /** {@code -this}. PyTorch: {@code torch.neg} / unary {@code -}. */
@@ -811,7 +817,7 @@ public final class Tensor implements AutoCloseable {
    */
   public void backward(Tensor gradient, boolean retainGraph) {
     ensureOpen();
-    if (!requiresGrad) {
+    if (!requiresGrad()) {
       throw new IllegalStateException("element 0 of tensors does not require grad and does not have a grad_fn");
     }
     Tensor rootGrad;

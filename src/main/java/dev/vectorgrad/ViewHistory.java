@@ -78,6 +78,11 @@ final class ViewHistory {
     }
 
     @Override
+    public String qualifiedName() {
+      return "torch::autograd::CopySlices";
+    }
+
+    @Override
     protected Tensor[] apply(Tensor g) {
       Tensor result = Casts.copyAs(g, g.dtype());
       Tensor[] grads;

@@ -22,7 +22,14 @@ final class Views {
     Tensor v = t.alias(t.versionCounter(), shape, strides, offset);
     v.viewBase = t.viewBase != null ? t.viewBase : t;
     v.gradFnVersion = v.version();
-    if (t.recordsGrad()) v.setHistory(node.create(t.gradEdge()));
+    if (ThreadState.current().gradEnabled) {
+      if (t.requiresGrad()) v.setHistory(node.create(t.gradEdge()));
+    } else {
+      // PyTorch: a view made under no_grad of a tensor that requires grad still requires grad (as a
+      // leaf without history), and in-place ops recorded on it later are refused.
+      v.viewMadeWithoutGrad = true;
+      v.requiresGrad = t.requiresGrad() && v.dtype.isFloatingPoint();
+    }
     return v;
   }
 
@@ -48,8 +55,8 @@ final class Views {
     t.ensureOpen();
     long[] shape = inferSize(sizes, t.numel);
     long[] strides = computeStrides(t.shape, t.strides, shape);
-    if (strides != null) {
-      return make(t, shape, strides, t.offset, e -> new ReshapeBackward("ViewBackward0", t.shape, e));
+    if (strides != null) {   // PyTorch 1.13 records reshape's view as _reshape_alias
+      return make(t, shape, strides, t.offset, e -> new ReshapeBackward("ReshapeAliasBackward0", t.shape, e));
     }
     // PyTorch: _unsafe_view(clone(contiguous)): a copy that is not a view of t.
     try (Tensor copy = Copies.cloneOf(t)) {
@@ -81,6 +88,13 @@ final class Views {
     int nd = t.shape.length;
     int d = Shapes.normalizeDim(dim, nd);
     if (sizes.length == 0) throw new IllegalArgumentException("unflatten: sizes must be non-empty");
+    long product = 1;
+    for (long s : sizes) if (s != -1) product *= s;
+    boolean inferred = Arrays.stream(sizes).anyMatch(s -> s == -1);
+    if (inferred ? product == 0 || t.shape[d] % product != 0 : product != t.shape[d]) {
+      throw new IllegalArgumentException("unflatten: Provided sizes " + Arrays.toString(sizes) + " don't multiply up to "
+          + "the size of dim " + d + " (" + t.shape[d] + ") in the input tensor");
+    }
     long[] inner = inferSize(sizes, t.shape[d]);
     long[] shape = new long[nd - 1 + inner.length];
     System.arraycopy(t.shape, 0, shape, 0, d);
@@ -104,7 +118,11 @@ final class Views {
       }
     }
     long[] shape = sizes.length == 0 ? Shapes.SCALAR : sizes.clone();
-    if (infer >= 0 && product != 0 && numel % product == 0) {
+    if (infer >= 0 && product == 0) {
+      throw new IllegalArgumentException("cannot reshape tensor of 0 elements into shape " + Arrays.toString(sizes)
+          + " because the unspecified dimension size -1 can be any value and is ambiguous");
+    }
+    if (infer >= 0 && numel % product == 0) {
       shape[infer] = numel / product;
       return shape;
     }
@@ -404,15 +422,15 @@ final class Views {
     if (t.shape.length == 0) throw new IllegalArgumentException("narrow() cannot be applied to a 0-dim tensor.");
     int d = Shapes.normalizeDim(dim, t.shape.length);
     long size = t.shape[d];
-    if (start < -size || start > size) {
-      throw new IndexOutOfBoundsException("start out of range (expected to be in range of [" + (-size) + ", " + size
-          + "], but got " + start + ")");
+    // PyTorch 1.13 wraps start like a dim index, except that start == size (an empty view at the end) is valid.
+    if (start != size && (start < -Math.max(size, 1) || start > Math.max(size - 1, 0))) {
+      throw new IndexOutOfBoundsException("Dimension out of range (expected to be in range of [" + (-Math.max(size, 1))
+          + ", " + Math.max(size - 1, 0) + "], but got " + start + ")");
     }
     if (start < 0) start += size;
-    if (length < 0) throw new IllegalArgumentException("narrow(): length must be non-negative.");
-    if (start + length > size) {
-      throw new IndexOutOfBoundsException("start (" + start + ") + length (" + length + ") exceeds dimension size ("
-          + size + ").");
+    if (length < 0 || start + length > size) {
+      String message = "start (" + start + ") + length (" + length + ") exceeds dimension size (" + size + ").";
+      throw length < 0 ? new IllegalArgumentException(message) : new IndexOutOfBoundsException(message);
     }
     return sliced(t, d, start, length, 1, "SliceBackward0");
   }
@@ -436,7 +454,7 @@ final class Views {
     long[] shape = t.shape.clone(), strides = t.strides.clone();
     shape[d] = length;
     strides[d] = t.strides[d] * step;
-    long offset = t.offset + (length == 0 ? 0 : start * t.strides[d]);
+    long offset = t.offset + start * t.strides[d];
     long[] inputShape = t.shape;
     DType dtype = t.dtype;
     return make(t, shape, strides, offset, e -> new SliceBackward(name, inputShape, dtype, d, start, step, false, e));
@@ -483,7 +501,8 @@ final class Views {
     List<Tensor> out = new ArrayList<>((int) pieces);
     for (long p = 0; p < pieces; p++) {
       long start = p * size;
-      out.add(sliced(t, d, start, Math.min(size, dimSize - start), 1, "SplitBackward0"));
+      out.add(multiOutput(sliced(t, d, start, Math.min(size, dimSize - start), 1, "SplitBackward0"),
+          "SplitBackward0", p));
     }
     return out;
   }
@@ -493,9 +512,7 @@ final class Views {
     if (t.shape.length == 0) throw new IllegalArgumentException("chunk expects at least a 1-dimensional tensor");
     if (chunks <= 0) throw new IllegalArgumentException("chunk expects `chunks` to be greater than 0, got: " + chunks);
     int d = Shapes.normalizeDim(dim, t.shape.length);
-    long size = (t.shape[d] + chunks - 1) / chunks;
-    if (size == 0 && t.shape[d] == 0) size = 0;
-    return split(t, Math.max(size, t.shape[d] == 0 ? 0 : 1), d);
+    return split(t, (t.shape[d] + chunks - 1) / chunks, d);
   }
 
   static List<Tensor> unbind(Tensor t, int dim) {
@@ -503,8 +520,15 @@ final class Views {
     if (t.shape.length == 0) throw new IllegalArgumentException("Dimension specified as 0 but tensor has no dimensions");
     int d = Shapes.normalizeDim(dim, t.shape.length);
     List<Tensor> out = new ArrayList<>((int) t.shape[d]);
-    for (long i = 0; i < t.shape[d]; i++) out.add(selected(t, d, i, "UnbindBackward0"));
+    for (long i = 0; i < t.shape[d]; i++) out.add(multiOutput(selected(t, d, i, "UnbindBackward0"), "UnbindBackward0", i));
     return out;
+  }
+
+  /** Marks {@code v} as output {@code index} of a multi-view op: PyTorch refuses in-place ops recorded on it. */
+  private static Tensor multiOutput(Tensor v, String node, long index) {
+    v.viewOutputOf = node;
+    v.viewOutputIndex = (int) index;
+    return v;
   }
 
   /**

@@ -56,6 +56,14 @@ public abstract class Node {
   /** PyTorch's class name of this node, e.g. {@code AddBackward0}. */
   public abstract String name();
 
+  /**
+   * The name PyTorch's C++ side gives this node in error messages: {@link #name()}, except for
+   * nodes that are not generated from derivatives.yaml ({@code torch::autograd::CopySlices}).
+   */
+  public String qualifiedName() {
+    return name();
+  }
+
   /** Position in recording order on the recording thread. */
   public final long sequenceNr() {
     return sequenceNr;

@@ -30,7 +30,7 @@ public final class SavedTensor {
       Node producer = t.gradFn();
       throw new IllegalStateException("one of the variables needed for gradient computation has been "
           + "modified by an inplace operation: [" + t.dtype().legacyTypeName() + " " + shape + "]"
-          + (producer != null ? ", which is output 0 of " + producer.name() + "," : "")
+          + (producer != null ? ", which is output 0 of " + producer.qualifiedName() + "," : "")
           + " is at version " + now + "; expected version " + savedVersion + " instead. Hint: enable "
           + "anomaly detection to find the operation that failed to compute its gradient, with "
           + "torch.autograd.set_detect_anomaly(True).");

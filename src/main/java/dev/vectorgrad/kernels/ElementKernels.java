@@ -24,6 +24,14 @@ public interface ElementKernels {
   /** {@code out[i] = s op b[i]}. */
   void scalarBinary(BinaryOp op, double s, MemorySegment b, long bOff, MemorySegment out, long outOff, long n);
 
+  /**
+   * {@code out[i] = op(a[i])} with the op's parameters {@code p1}, {@code p2} (see {@link UnaryOp});
+   * floating point kernels only.
+   */
+  default void unary(UnaryOp op, double p1, double p2, MemorySegment a, long aOff, MemorySegment out, long outOff, long n) {
+    throw new UnsupportedOperationException(op + " is computed in floating point");
+  }
+
   /** {@code out[i] = -a[i]}. */
   void neg(MemorySegment a, long aOff, MemorySegment out, long outOff, long n);
 

@@ -44,6 +44,15 @@ public final class ParallelKernels implements ElementKernels {
   }
 
   @Override
+  public void unary(UnaryOp op, double p1, double p2, MemorySegment a, long aOff, MemorySegment out, long outOff, long n) {
+    if (!Parallel.splits(n)) {
+      inner.unary(op, p1, p2, a, aOff, out, outOff, n);
+    } else {
+      Parallel.forRange(n, (from, to) -> inner.unary(op, p1, p2, a, aOff + from, out, outOff + from, to - from));
+    }
+  }
+
+  @Override
   public void neg(MemorySegment a, long aOff, MemorySegment out, long outOff, long n) {
     if (!Parallel.splits(n)) {
       inner.neg(a, aOff, out, outOff, n);

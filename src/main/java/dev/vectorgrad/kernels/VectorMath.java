@@ -1,0 +1,175 @@
+package dev.vectorgrad.kernels;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Vector versions of {@link ScalarMath}'s functions, for float and double lanes, with the same
+ * operations in the same order (so the two kernels agree to the ulp of the Vector API's
+ * transcendental functions). Functions without a Vector API operation (floor, ceil, rint, the
+ * double erf) run per lane.
+ */
+final class VectorMath {
+  private VectorMath() {}
+
+  private static final float INV_LN2_F = (float) (1 / Math.log(2));
+  private static final double INV_LN2 = 1 / Math.log(2);
+
+  static FloatVector exp2(FloatVector v) {
+    return FloatVector.broadcast(v.species(), 2).lanewise(VectorOperators.POW, v);
+  }
+
+  static DoubleVector exp2(DoubleVector v) {
+    return DoubleVector.broadcast(v.species(), 2).lanewise(VectorOperators.POW, v);
+  }
+
+  static FloatVector log2(FloatVector v) {
+    return v.lanewise(VectorOperators.LOG).mul(INV_LN2_F);
+  }
+
+  static DoubleVector log2(DoubleVector v) {
+    return v.lanewise(VectorOperators.LOG).mul(INV_LN2);
+  }
+
+  static FloatVector sign(FloatVector v) {
+    var zero = FloatVector.zero(v.species());
+    return zero.blend(1, v.compare(VectorOperators.GT, 0)).blend(-1, v.compare(VectorOperators.LT, 0));
+  }
+
+  static DoubleVector sign(DoubleVector v) {
+    var zero = DoubleVector.zero(v.species());
+    return zero.blend(1, v.compare(VectorOperators.GT, 0)).blend(-1, v.compare(VectorOperators.LT, 0));
+  }
+
+  /** A function applied lane by lane, for the functions the Vector API lacks. */
+  private interface FloatOp {
+    float apply(float x);
+  }
+
+  private interface DoubleOp {
+    double apply(double x);
+  }
+
+  private static FloatVector perLane(FloatVector v, FloatOp f) {
+    float[] a = v.toArray();
+    for (int i = 0; i < a.length; i++) a[i] = f.apply(a[i]);
+    return FloatVector.fromArray(v.species(), a, 0);
+  }
+
+  private static DoubleVector perLane(DoubleVector v, DoubleOp f) {
+    double[] a = v.toArray();
+    for (int i = 0; i < a.length; i++) a[i] = f.apply(a[i]);
+    return DoubleVector.fromArray(v.species(), a, 0);
+  }
+
+  static FloatVector floor(FloatVector v) {
+    return perLane(v, x -> (float) Math.floor(x));
+  }
+
+  static DoubleVector floor(DoubleVector v) {
+    return perLane(v, Math::floor);
+  }
+
+  static FloatVector ceil(FloatVector v) {
+    return perLane(v, x -> (float) Math.ceil(x));
+  }
+
+  static DoubleVector ceil(DoubleVector v) {
+    return perLane(v, Math::ceil);
+  }
+
+  static FloatVector rint(FloatVector v) {
+    return perLane(v, x -> (float) Math.rint(x));
+  }
+
+  static DoubleVector rint(DoubleVector v) {
+    return perLane(v, Math::rint);
+  }
+
+  static FloatVector trunc(FloatVector v) {
+    return perLane(v, ScalarMath::trunc);
+  }
+
+  static DoubleVector trunc(DoubleVector v) {
+    return perLane(v, ScalarMath::trunc);
+  }
+
+  /** {@link ScalarMath#erf(float)} on lanes: both branches computed, the lane's chosen by |x| &lt; 0.5. */
+  static FloatVector erf(FloatVector v) {
+    var ax = v.lanewise(VectorOperators.ABS);
+    var x2 = v.mul(v);
+    var small = v.mul(x2.mul((float) ScalarMath.E5).add((float) ScalarMath.E4).mul(x2).add((float) ScalarMath.E3)
+        .mul(x2).add((float) ScalarMath.E2).mul(x2).add((float) ScalarMath.E1).mul(x2).add((float) ScalarMath.E0));
+    var one = FloatVector.broadcast(v.species(), 1);
+    var t = one.div(ax.mul(0.5f).add(one));
+    var poly = t.mul((float) ScalarMath.C9).add((float) ScalarMath.C8).mul(t).add((float) ScalarMath.C7).mul(t)
+        .add((float) ScalarMath.C6).mul(t).add((float) ScalarMath.C5).mul(t).add((float) ScalarMath.C4).mul(t)
+        .add((float) ScalarMath.C3).mul(t).add((float) ScalarMath.C2).mul(t).add((float) ScalarMath.C1).mul(t)
+        .add((float) ScalarMath.C0);
+    var erfc = t.mul(ax.mul(ax).neg().add(poly).lanewise(VectorOperators.EXP));
+    var large = one.sub(erfc);
+    large = large.blend(large.neg(), v.compare(VectorOperators.LT, 0));
+    return large.blend(small, ax.compare(VectorOperators.LT, 0.5f));
+  }
+
+  static DoubleVector erf(DoubleVector v) {
+    return perLane(v, ScalarMath::erf);
+  }
+
+  static FloatVector gelu(FloatVector v) {
+    return v.mul(0.5f).mul(erf(v.mul((float) ScalarMath.SQRT1_2)).add(1));
+  }
+
+  static DoubleVector gelu(DoubleVector v) {
+    return v.mul(0.5).mul(erf(v.mul(ScalarMath.SQRT1_2)).add(1));
+  }
+
+  static FloatVector geluTanh(FloatVector v) {
+    var inner = v.mul(v).mul(v).mul((float) ScalarMath.GELU_KAPPA).add(v).mul((float) ScalarMath.GELU_BETA);
+    return v.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1));
+  }
+
+  static DoubleVector geluTanh(DoubleVector v) {
+    var inner = v.mul(v).mul(v).mul(ScalarMath.GELU_KAPPA).add(v).mul(ScalarMath.GELU_BETA);
+    return v.mul(0.5).mul(inner.lanewise(VectorOperators.TANH).add(1));
+  }
+
+  static FloatVector mish(FloatVector v) {
+    return v.mul(v.lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P).lanewise(VectorOperators.TANH));
+  }
+
+  static DoubleVector mish(DoubleVector v) {
+    return v.mul(v.lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P).lanewise(VectorOperators.TANH));
+  }
+
+  static FloatVector softplus(FloatVector v, FloatVector beta, FloatVector threshold) {
+    var bx = v.mul(beta);
+    var soft = bx.lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P).div(beta);
+    return soft.blend(v, bx.compare(VectorOperators.GT, threshold));
+  }
+
+  static DoubleVector softplus(DoubleVector v, DoubleVector beta, DoubleVector threshold) {
+    var bx = v.mul(beta);
+    var soft = bx.lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P).div(beta);
+    return soft.blend(v, bx.compare(VectorOperators.GT, threshold));
+  }
+
+  static FloatVector elu(FloatVector v, FloatVector alpha) {
+    var neg = v.lanewise(VectorOperators.EXP).sub(1).mul(alpha);
+    return neg.blend(v, v.compare(VectorOperators.GT, 0));
+  }
+
+  static DoubleVector elu(DoubleVector v, DoubleVector alpha) {
+    var neg = v.lanewise(VectorOperators.EXP).sub(1).mul(alpha);
+    return neg.blend(v, v.compare(VectorOperators.GT, 0));
+  }
+
+  static FloatVector clamp(FloatVector v, FloatVector lo, FloatVector hi) {
+    return v.max(lo).min(hi);
+  }
+
+  static DoubleVector clamp(DoubleVector v, DoubleVector lo, DoubleVector hi) {
+    return v.max(lo).min(hi);
+  }
+}
