@@ -244,6 +244,29 @@ final class Elementwise {
     });
   }
 
+  /**
+   * {@code out[i] = f(a[i], b[i])} in double precision, {@code a} and {@code b} broadcast to
+   * {@code out} (any dtypes; the result rounded to out's): one element at a time, for derivatives
+   * and rarely used ops that have no vector kernel.
+   */
+  static void map(Tensor out, java.util.function.DoubleBinaryOperator f, Tensor a, Tensor b) {
+    if (out.numel == 0) return;
+    ElementKernels ko = out.kernels(), ka = a.kernels(), kb = b.kernels();
+    StridedLoop loop = StridedLoop.of(out.shape, out, a, b);
+    long so = loop.innerStrides[0], sa = loop.innerStrides[1], sb = loop.innerStrides[2];
+    Parallel.forRows(loop.rows, loop.inner * 4, (from, to) -> loop.run(from, to, off -> {
+      long o = off[0], i = off[1], j = off[2];
+      for (long e = 0; e < loop.inner; e++, o += so, i += sa, j += sb) {
+        ko.set(out.segment, o, f.applyAsDouble(ka.get(a.segment, i), kb.get(b.segment, j)));
+      }
+    }));
+  }
+
+  /** {@code out[i] = f(a[i])} in double precision, as {@link #map(Tensor, java.util.function.DoubleBinaryOperator, Tensor, Tensor)}. */
+  static void map(Tensor out, java.util.function.DoubleUnaryOperator f, Tensor a) {
+    map(out, (x, unused) -> f.applyAsDouble(x), a, a);
+  }
+
   // ------------------------------------------------------------------ conversion and sums
 
   /** {@code dst = src} (broadcast) converted to {@code dst}'s dtype as PyTorch's casts convert. */

@@ -604,6 +604,532 @@ public final class Tensor implements AutoCloseable {
     return InPlace.add(this, other);
   }
 
+  // ---------------------------------------------------------------- elementwise math (unary, activations)
+
+  /** Elementwise e^x; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.exp}. */
+  public Tensor exp() {
+    return UnaryOps.exp(this);
+  }
+
+  /** Elementwise 2^x; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.exp2}. */
+  public Tensor exp2() {
+    return UnaryOps.exp2(this);
+  }
+
+  /** Elementwise e^x - 1, accurate near 0; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.expm1}. */
+  public Tensor expm1() {
+    return UnaryOps.expm1(this);
+  }
+
+  /** Elementwise natural logarithm; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.log}. */
+  public Tensor log() {
+    return UnaryOps.log(this);
+  }
+
+  /** Elementwise base-2 logarithm; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.log2}. */
+  public Tensor log2() {
+    return UnaryOps.log2(this);
+  }
+
+  /** Elementwise base-10 logarithm; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.log10}. */
+  public Tensor log10() {
+    return UnaryOps.log10(this);
+  }
+
+  /** Elementwise log(1 + x), accurate near 0; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.log1p}. */
+  public Tensor log1p() {
+    return UnaryOps.log1p(this);
+  }
+
+  /** Elementwise square root; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.sqrt}. */
+  public Tensor sqrt() {
+    return UnaryOps.sqrt(this);
+  }
+
+  /** Elementwise 1 / sqrt(x); integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.rsqrt}. */
+  public Tensor rsqrt() {
+    return UnaryOps.rsqrt(this);
+  }
+
+  /** Elementwise absolute value; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.abs}. */
+  public Tensor abs() {
+    return UnaryOps.abs(this);
+  }
+
+  /** Elementwise -1, 0 or 1 (0 for NaN); integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.sign}. */
+  public Tensor sign() {
+    return UnaryOps.sign(this);
+  }
+
+  /** Elementwise 1 / x; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.reciprocal}. */
+  public Tensor reciprocal() {
+    return UnaryOps.reciprocal(this);
+  }
+
+  /** Elementwise x * x; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.square}. */
+  public Tensor square() {
+    return UnaryOps.square(this);
+  }
+
+  /** Elementwise sine; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.sin}. */
+  public Tensor sin() {
+    return UnaryOps.sin(this);
+  }
+
+  /** Elementwise cosine; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.cos}. */
+  public Tensor cos() {
+    return UnaryOps.cos(this);
+  }
+
+  /** Elementwise tangent; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.tan}. */
+  public Tensor tan() {
+    return UnaryOps.tan(this);
+  }
+
+  /** Elementwise arcsine; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.asin}. */
+  public Tensor asin() {
+    return UnaryOps.asin(this);
+  }
+
+  /** Elementwise arccosine; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.acos}. */
+  public Tensor acos() {
+    return UnaryOps.acos(this);
+  }
+
+  /** Elementwise arctangent; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.atan}. */
+  public Tensor atan() {
+    return UnaryOps.atan(this);
+  }
+
+  /** Elementwise hyperbolic sine; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.sinh}. */
+  public Tensor sinh() {
+    return UnaryOps.sinh(this);
+  }
+
+  /** Elementwise hyperbolic cosine; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.cosh}. */
+  public Tensor cosh() {
+    return UnaryOps.cosh(this);
+  }
+
+  /** Elementwise hyperbolic tangent; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.tanh}. */
+  public Tensor tanh() {
+    return UnaryOps.tanh(this);
+  }
+
+  /** Elementwise logistic sigmoid 1 / (1 + e^-x); integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.sigmoid}. */
+  public Tensor sigmoid() {
+    return UnaryOps.sigmoid(this);
+  }
+
+  /** Elementwise max(x, 0), NaN kept; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.relu}. */
+  public Tensor relu() {
+    return UnaryOps.relu(this);
+  }
+
+  /** Elementwise error function; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.erf}. */
+  public Tensor erf() {
+    return UnaryOps.erf(this);
+  }
+
+  /** Elementwise rounding down; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.floor}. */
+  public Tensor floor() {
+    return UnaryOps.floor(this);
+  }
+
+  /** Elementwise rounding up; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.ceil}. */
+  public Tensor ceil() {
+    return UnaryOps.ceil(this);
+  }
+
+  /** Elementwise rounding half to even; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.round}. */
+  public Tensor round() {
+    return UnaryOps.round(this);
+  }
+
+  /** Elementwise rounding toward zero; integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.trunc}. */
+  public Tensor trunc() {
+    return UnaryOps.trunc(this);
+  }
+
+  /** Elementwise x - trunc(x); integer inputs compute in float32 where PyTorch does. PyTorch: {@code torch.frac}. */
+  public Tensor frac() {
+    return UnaryOps.frac(this);
+  }
+
+  /** Whether each element is NaN (bool). PyTorch: {@code torch.isnan}. */
+  public Tensor isnan() {
+    return UnaryOps.isnan(this);
+  }
+
+  /** Whether each element is infinite (bool). PyTorch: {@code torch.isinf}. */
+  public Tensor isinf() {
+    return UnaryOps.isinf(this);
+  }
+
+  /** Whether each element is finite (bool). PyTorch: {@code torch.isfinite}. */
+  public Tensor isfinite() {
+    return UnaryOps.isfinite(this);
+  }
+
+  /** NaN as 0 and infinities as the dtype's largest finite values. PyTorch: {@code torch.nan_to_num}. */
+  public Tensor nanToNum() {
+    return UnaryOps.nanToNum(this, 0, Double.NaN, Double.NaN);
+  }
+
+  /** NaN, +inf and -inf replaced by the given values. PyTorch: {@code torch.nan_to_num(nan, posinf, neginf)}. */
+  public Tensor nanToNum(double nan, double posinf, double neginf) {
+    return UnaryOps.nanToNum(this, nan, posinf, neginf);
+  }
+
+  /** {@link #exp()} in place; returns this. PyTorch: {@code exp_()}. */
+  public Tensor exp_() {
+    return UnaryOps.inPlace(this, "exp");
+  }
+
+  /** {@link #relu()} in place; returns this. PyTorch: {@code relu_()}. */
+  public Tensor relu_() {
+    return UnaryOps.inPlace(this, "relu");
+  }
+
+  /** {@link #sigmoid()} in place; returns this. PyTorch: {@code sigmoid_()}. */
+  public Tensor sigmoid_() {
+    return UnaryOps.inPlace(this, "sigmoid");
+  }
+
+  /** {@link #tanh()} in place; returns this. PyTorch: {@code tanh_()}. */
+  public Tensor tanh_() {
+    return UnaryOps.inPlace(this, "tanh");
+  }
+
+  // ---------------------------------------------------------------- pointwise binary math, comparisons, clamp
+
+  /** this ^ exponent. PyTorch: {@code torch.pow(t, exponent)}. */
+  public Tensor pow(double exponent) {
+    return Pointwise.pow(this, exponent);
+  }
+
+  /** this ^ exponent, broadcasting. PyTorch: {@code torch.pow(t, exponent)}. */
+  public Tensor pow(Tensor exponent) {
+    return Pointwise.pow(this, exponent);
+  }
+
+  /** base ^ exponent for a scalar base. PyTorch: {@code torch.pow(base, exponent)}. */
+  public static Tensor pow(double base, Tensor exponent) {
+    return Pointwise.pow(base, exponent);
+  }
+
+  /** The elementwise maximum, NaN propagated, broadcasting. PyTorch: {@code torch.maximum}. */
+  public Tensor maximum(Tensor other) {
+    return Pointwise.maximum(this, other);
+  }
+
+  /** The elementwise minimum, NaN propagated, broadcasting. PyTorch: {@code torch.minimum}. */
+  public Tensor minimum(Tensor other) {
+    return Pointwise.minimum(this, other);
+  }
+
+  /** The atan2(this, other), broadcasting. PyTorch: {@code torch.atan2}. */
+  public Tensor atan2(Tensor other) {
+    return Pointwise.atan2(this, other);
+  }
+
+  /** The C-style remainder (sign of the dividend). PyTorch: {@code torch.fmod}. */
+  public Tensor fmod(double other) {
+    return Pointwise.fmod(this, other);
+  }
+
+  /** The C-style remainder (sign of the dividend), broadcasting. PyTorch: {@code torch.fmod}. */
+  public Tensor fmod(Tensor other) {
+    return Pointwise.fmod(this, other);
+  }
+
+  /** The Python-style remainder (sign of the divisor). PyTorch: {@code torch.remainder}. */
+  public Tensor remainder(double other) {
+    return Pointwise.remainder(this, other);
+  }
+
+  /** The Python-style remainder (sign of the divisor), broadcasting. PyTorch: {@code torch.remainder}. */
+  public Tensor remainder(Tensor other) {
+    return Pointwise.remainder(this, other);
+  }
+
+  /** this == other as bool, broadcasting. PyTorch: {@code torch.eq}. */
+  public Tensor eq(Tensor other) {
+    return Pointwise.compare("eq", this, other);
+  }
+
+  /** this == value as bool. PyTorch: {@code torch.eq}. */
+  public Tensor eq(double value) {
+    return Pointwise.compare("eq", this, value);
+  }
+
+  /** this != other as bool, broadcasting. PyTorch: {@code torch.ne}. */
+  public Tensor ne(Tensor other) {
+    return Pointwise.compare("ne", this, other);
+  }
+
+  /** this != value as bool. PyTorch: {@code torch.ne}. */
+  public Tensor ne(double value) {
+    return Pointwise.compare("ne", this, value);
+  }
+
+  /** this < other as bool, broadcasting. PyTorch: {@code torch.lt}. */
+  public Tensor lt(Tensor other) {
+    return Pointwise.compare("lt", this, other);
+  }
+
+  /** this < value as bool. PyTorch: {@code torch.lt}. */
+  public Tensor lt(double value) {
+    return Pointwise.compare("lt", this, value);
+  }
+
+  /** this <= other as bool, broadcasting. PyTorch: {@code torch.le}. */
+  public Tensor le(Tensor other) {
+    return Pointwise.compare("le", this, other);
+  }
+
+  /** this <= value as bool. PyTorch: {@code torch.le}. */
+  public Tensor le(double value) {
+    return Pointwise.compare("le", this, value);
+  }
+
+  /** this > other as bool, broadcasting. PyTorch: {@code torch.gt}. */
+  public Tensor gt(Tensor other) {
+    return Pointwise.compare("gt", this, other);
+  }
+
+  /** this > value as bool. PyTorch: {@code torch.gt}. */
+  public Tensor gt(double value) {
+    return Pointwise.compare("gt", this, value);
+  }
+
+  /** this >= other as bool, broadcasting. PyTorch: {@code torch.ge}. */
+  public Tensor ge(Tensor other) {
+    return Pointwise.compare("ge", this, other);
+  }
+
+  /** this >= value as bool. PyTorch: {@code torch.ge}. */
+  public Tensor ge(double value) {
+    return Pointwise.compare("ge", this, value);
+  }
+
+  /** Elementwise logical and of the truth values (bool). PyTorch: {@code torch.logical_and}. */
+  public Tensor logicalAnd(Tensor other) {
+    return Pointwise.logical("logical_and", this, other);
+  }
+
+  /** Elementwise logical or of the truth values (bool). PyTorch: {@code torch.logical_or}. */
+  public Tensor logicalOr(Tensor other) {
+    return Pointwise.logical("logical_or", this, other);
+  }
+
+  /** Elementwise logical xor of the truth values (bool). PyTorch: {@code torch.logical_xor}. */
+  public Tensor logicalXor(Tensor other) {
+    return Pointwise.logical("logical_xor", this, other);
+  }
+
+  /** Elementwise logical not of the truth values (bool). PyTorch: {@code torch.logical_not}. */
+  public Tensor logicalNot() {
+    return Pointwise.logicalNot(this);
+  }
+
+  /** Each element limited to [min, max]. PyTorch: {@code torch.clamp(min, max)}. */
+  public Tensor clamp(double min, double max) {
+    return UnaryOps.clamp(this, min, max);
+  }
+
+  /** Each element at least min. PyTorch: {@code torch.clamp(min=min)}. */
+  public Tensor clampMin(double min) {
+    return UnaryOps.clamp(this, min, Double.NaN);
+  }
+
+  /** Each element at most max. PyTorch: {@code torch.clamp(max=max)}. */
+  public Tensor clampMax(double max) {
+    return UnaryOps.clamp(this, Double.NaN, max);
+  }
+
+  /** {@link #clamp} in place; returns this. PyTorch: {@code clamp_(min, max)}. */
+  public Tensor clamp_(double min, double max) {
+    return UnaryOps.clampInPlace(this, min, max);
+  }
+
+  /** this + weight * (end - this). PyTorch: {@code torch.lerp(t, end, weight)}. */
+  public Tensor lerp(Tensor end, double weight) {
+    return Pointwise.lerp(this, end, weight);
+  }
+
+  /** this + value * t1 * t2. PyTorch: {@code torch.addcmul(t, t1, t2, value=value)}. */
+  public Tensor addcmul(Tensor t1, Tensor t2, double value) {
+    return Pointwise.addcmul(this, t1, t2, value);
+  }
+
+  /** this + value * t1 / t2. PyTorch: {@code torch.addcdiv(t, t1, t2, value=value)}. */
+  public Tensor addcdiv(Tensor t1, Tensor t2, double value) {
+    return Pointwise.addcdiv(this, t1, t2, value);
+  }
+
+  /** this += value in place; returns this. PyTorch: {@code add_(value)}. */
+  public Tensor add_(double value) {
+    return Pointwise.inPlace("add", this, value);
+  }
+
+  /** this -= value in place; returns this. PyTorch: {@code sub_(value)}. */
+  public Tensor sub_(double value) {
+    return Pointwise.inPlace("sub", this, value);
+  }
+
+  /** this *= value in place; returns this. PyTorch: {@code mul_(value)}. */
+  public Tensor mul_(double value) {
+    return Pointwise.inPlace("mul", this, value);
+  }
+
+  /** this /= value in place; returns this. PyTorch: {@code div_(value)}. */
+  public Tensor div_(double value) {
+    return Pointwise.inPlace("div", this, value);
+  }
+
+  /** this -= other in place (broadcast to this); returns this. PyTorch: {@code sub_(other)}. */
+  public Tensor sub_(Tensor other) {
+    return Pointwise.inPlace("sub", this, other);
+  }
+
+  /** this *= other in place (broadcast to this); returns this. PyTorch: {@code mul_(other)}. */
+  public Tensor mul_(Tensor other) {
+    return Pointwise.inPlace("mul", this, other);
+  }
+
+  /** this /= other in place (broadcast to this); returns this. PyTorch: {@code div_(other)}. */
+  public Tensor div_(Tensor other) {
+    return Pointwise.inPlace("div", this, other);
+  }
+
+  // ---------------------------------------------------------------- reductions, softmax
+
+  /** The largest element, a 0-dim tensor (NaN if any). PyTorch: {@code max()}. */
+  public Tensor max() {
+    return Extrema.all(this, true);
+  }
+
+  /** The smallest element, a 0-dim tensor (NaN if any). PyTorch: {@code min()}. */
+  public Tensor min() {
+    return Extrema.all(this, false);
+  }
+
+  /** The largest elements along dim and where they are. PyTorch: {@code max(dim, keepdim)}. */
+  public ValuesIndices max(int dim, boolean keepdim) {
+    return Extrema.alongDim(this, dim, keepdim, true);
+  }
+
+  /** The smallest elements along dim and where they are. PyTorch: {@code min(dim, keepdim)}. */
+  public ValuesIndices min(int dim, boolean keepdim) {
+    return Extrema.alongDim(this, dim, keepdim, false);
+  }
+
+  /** The largest elements over dims. PyTorch: {@code amax(dims, keepdim)}. */
+  public Tensor amax(int[] dims, boolean keepdim) {
+    return Extrema.amax(this, dims, keepdim, true);
+  }
+
+  /** The smallest elements over dims. PyTorch: {@code amin(dims, keepdim)}. */
+  public Tensor amin(int[] dims, boolean keepdim) {
+    return Extrema.amax(this, dims, keepdim, false);
+  }
+
+  /** The flat index of the largest element (int64, 0-dim). PyTorch: {@code argmax()}. */
+  public Tensor argmax() {
+    return Extrema.argAll(this, true);
+  }
+
+  /** The flat index of the smallest element (int64, 0-dim). PyTorch: {@code argmin()}. */
+  public Tensor argmin() {
+    return Extrema.argAll(this, false);
+  }
+
+  /** The index of the largest element along dim (int64). PyTorch: {@code argmax(dim, keepdim)}. */
+  public Tensor argmax(int dim, boolean keepdim) {
+    return Extrema.alongDim(this, dim, keepdim, true).indices();
+  }
+
+  /** The index of the smallest element along dim (int64). PyTorch: {@code argmin(dim, keepdim)}. */
+  public Tensor argmin(int dim, boolean keepdim) {
+    return Extrema.alongDim(this, dim, keepdim, false).indices();
+  }
+
+  /** The product of all elements, a 0-dim tensor. PyTorch: {@code prod()}. */
+  public Tensor prod() {
+    return Statistics.prod(this);
+  }
+
+  /** The variance of all elements with Bessel's correction. PyTorch: {@code var()}. */
+  public Tensor var() {
+    return Statistics.var(this, new int[0], 1, false, false);
+  }
+
+  /** The standard deviation of all elements with Bessel's correction. PyTorch: {@code std()}. */
+  public Tensor std() {
+    return Statistics.var(this, new int[0], 1, false, true);
+  }
+
+  /** The variance over dims, dividing by N - correction. PyTorch: {@code var(dim, correction=c, keepdim)}. */
+  public Tensor var(int[] dims, long correction, boolean keepdim) {
+    return Statistics.var(this, dims, correction, keepdim, false);
+  }
+
+  /** The standard deviation over dims, dividing by N - correction. PyTorch: {@code std(dim, correction=c, keepdim)}. */
+  public Tensor std(int[] dims, long correction, boolean keepdim) {
+    return Statistics.var(this, dims, correction, keepdim, true);
+  }
+
+  /** log(sum(exp(x))) over dims, without overflow. PyTorch: {@code logsumexp(dims, keepdim)}. */
+  public Tensor logsumexp(int[] dims, boolean keepdim) {
+    return Statistics.logsumexp(this, dims, keepdim);
+  }
+
+  /** The 2-norm of all elements. PyTorch: {@code norm()}. */
+  public Tensor norm() {
+    return Statistics.norm(this, 2, new int[0], false);
+  }
+
+  /** The p-norm over dims (p may be infinite). PyTorch: {@code norm(p, dims, keepdim)}. */
+  public Tensor norm(double p, int[] dims, boolean keepdim) {
+    return Statistics.norm(this, p, dims, keepdim);
+  }
+
+  /** Running sums along dim. PyTorch: {@code cumsum(dim)}. */
+  public Tensor cumsum(int dim) {
+    return Statistics.cumsum(this, dim);
+  }
+
+  /** Whether every element is nonzero (bool, 0-dim). PyTorch: {@code all()}. */
+  public Tensor all() {
+    return Statistics.all(this, true);
+  }
+
+  /** Whether any element is nonzero (bool, 0-dim). PyTorch: {@code any()}. */
+  public Tensor any() {
+    return Statistics.all(this, false);
+  }
+
+  /** The number of nonzero elements (int64, 0-dim). PyTorch: {@code count_nonzero()}. */
+  public Tensor countNonzero() {
+    return Statistics.countNonzero(this, new int[0]);
+  }
+
+  /** The number of nonzero elements over dims (int64). PyTorch: {@code count_nonzero(dims)}. */
+  public Tensor countNonzero(int... dims) {
+    return Statistics.countNonzero(this, dims);
+  }
+
+  /** exp(x) / sum(exp(x)) along dim, computed without overflow. PyTorch: {@code softmax(dim)}. */
+  public Tensor softmax(int dim) {
+    return Softmax.softmax(this, dim, false);
+  }
+
+  /** log(softmax(x)) along dim, computed without overflow. PyTorch: {@code log_softmax(dim)}. */
+  public Tensor logSoftmax(int dim) {
+    return Softmax.softmax(this, dim, true);
+  }
+
   // ---------------------------------------------------------------- views and shapes
 
   /**
