@@ -9,4 +9,5 @@ module dev.vectorgrad {
 
   exports dev.vectorgrad;
   exports dev.vectorgrad.autograd;
+  exports dev.vectorgrad.nn;
 }
