@@ -13,6 +13,11 @@
 #                      expadd (a.expand(n, n) + b), run as separate C, PyTorch and
 #                      JMH (StridedBench) passes [S4,S5 where --sizes has them]
 #   --no-strided       skip the strided workloads
+#   --math-sizes LIST  sizes of issue #7's math workloads exp, tanh, sigmoid, relu,
+#                      gelu (elementwise) and softmax (dim=-1 of an (n, n) tensor),
+#                      run as separate C, PyTorch and JMH (MathBench) passes
+#                      [S3,S4,S5 where --sizes has them]
+#   --no-math          skip the math workloads
 #   --threads LIST     space- or comma-separated thread counts ["1 2"]
 #   --rounds N         run C and PyTorch N times, interleaved; the report takes,
 #                      per case, the round with the median median [1]
@@ -23,8 +28,8 @@
 #   --no-c | --no-pytorch | --no-jmh   skip a part
 #
 # Environment: PYTHON (/usr/bin/python3), VG_JAVA_HOME (the JDK 25 that
-# .mvn/find-jdk.sh finds), JMH_REGEX, JMH_STRIDED_REGEX, JMH_OPTS, JAVA_OPTS
-# (see run_jmh below).
+# .mvn/find-jdk.sh finds), JMH_REGEX, JMH_STRIDED_REGEX, JMH_MATH_REGEX, JMH_OPTS,
+# JAVA_OPTS (see run_jmh below).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,6 +44,9 @@ SIZES=S1,S2,S3,S4,S5
 STRIDED_SIZES=""      # default: S4,S5 as far as --sizes has them
 STRIDED_SIZES_SET=0
 DO_STRIDED=1
+MATH_SIZES=""         # default: S3,S4,S5 as far as --sizes has them
+MATH_SIZES_SET=0
+DO_MATH=1
 THREADS="1 2"
 ROUNDS=1
 MD=""
@@ -59,6 +67,8 @@ while [[ $# -gt 0 ]]; do
         --sizes) SIZES="${2:?--sizes needs a value}"; shift 2 ;;
         --strided-sizes) STRIDED_SIZES="${2:?--strided-sizes needs a value}"; STRIDED_SIZES_SET=1; shift 2 ;;
         --no-strided) DO_STRIDED=0; shift ;;
+        --math-sizes) MATH_SIZES="${2:?--math-sizes needs a value}"; MATH_SIZES_SET=1; shift 2 ;;
+        --no-math) DO_MATH=0; shift ;;
         --threads) THREADS="${2:?--threads needs a value}"; shift 2 ;;
         --rounds) ROUNDS="${2:?--rounds needs a value}"; shift 2 ;;
         --md) MD="${2:?--md needs a path}"; shift 2 ;;
@@ -88,6 +98,16 @@ else
 fi
 [[ -n "$STRIDED_SIZES" ]] || DO_STRIDED=0
 [[ $DO_STRIDED == 1 ]] || STRIDED_SIZES=""
+# Issue #7's math workloads, likewise in passes of their own at --math-sizes (targets at S3..S5;
+# softmax's at S5, the (4096, 4096) tensor).
+MATH_WORKLOADS=exp,tanh,sigmoid,relu,gelu,softmax
+if [[ $MATH_SIZES_SET == 0 ]]; then
+    MATH_SIZES="$(echo "$SIZES" | tr ',' '\n' | grep -x -e S3 -e S4 -e S5 | paste -sd, - || true)"
+else
+    [[ "$MATH_SIZES" =~ ^S[1-5](,S[1-5])*$ ]] || die "bad --math-sizes '$MATH_SIZES' (expected e.g. S3,S4,S5)"
+fi
+[[ -n "$MATH_SIZES" ]] || DO_MATH=0
+[[ $DO_MATH == 1 ]] || MATH_SIZES=""
 
 # report.py draws the plot with matplotlib: fail now rather than after the whole run.
 "$PYTHON" -c 'import matplotlib' 2>/dev/null \
@@ -136,7 +156,7 @@ record_machine() {
         echo "#@ jdk: $java_v"
         echo "#@ pytorch: $torch_v"
         echo "#@ vectorgrad commit: $commit"
-        echo "#@ settings: budget=${BUDGET}s warmup=${WARMUP}s sizes=$SIZES strided_sizes=${STRIDED_SIZES:-none} threads=$THREADS_CSV rounds=$ROUNDS"
+        echo "#@ settings: budget=${BUDGET}s warmup=${WARMUP}s sizes=$SIZES strided_sizes=${STRIDED_SIZES:-none} math_sizes=${MATH_SIZES:-none} threads=$THREADS_CSV rounds=$ROUNDS"
         echo "#@ load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     } > "$MACHINE"
 }
@@ -160,6 +180,12 @@ run_c() {  # $1: round
                 --sizes "$STRIDED_SIZES" --workloads "$STRIDED_WORKLOADS" \
                 > "$OUT/c-strided-t$t-r$1.csv" || die "C strided benchmark failed ($t threads)"
         fi
+        if [[ $DO_MATH == 1 ]]; then
+            log "round $1: C math ($MATH_WORKLOADS at $MATH_SIZES), $t thread(s)"
+            "$HERE/build/bench" --threads "$t" --budget "$BUDGET" --warmup "$WARMUP" \
+                --sizes "$MATH_SIZES" --workloads "$MATH_WORKLOADS" \
+                > "$OUT/c-math-t$t-r$1.csv" || die "C math benchmark failed ($t threads)"
+        fi
     done
 }
 
@@ -182,6 +208,13 @@ run_pytorch() {  # $1: round
                 > "$OUT/pytorch-strided-t$t-r$1.csv" \
                 || die "PyTorch strided benchmark failed ($t threads)"
         fi
+        if [[ $DO_MATH == 1 ]]; then
+            log "round $1: PyTorch math ($MATH_WORKLOADS at $MATH_SIZES), $t thread(s)"
+            "$PYTHON" "$HERE/pytorch/bench.py" --threads "$t" --budget "$BUDGET" \
+                --warmup "$WARMUP" --sizes "$MATH_SIZES" --workloads "$MATH_WORKLOADS" \
+                > "$OUT/pytorch-math-t$t-r$1.csv" \
+                || die "PyTorch math benchmark failed ($t threads)"
+        fi
     done
 }
 
@@ -191,9 +224,12 @@ run_pytorch() {  # $1: round
 # workloads (e.g. SeedStepBench.seedStep, AddBench.addOut, AddBench.addAlloc,
 # MeanBench.mean) with @Param "size" in {S1..S5} and @Param "threads" (the
 # engine's intra-op thread count); the strided workloads are StridedBench.tadd and
-# StridedBench.expadd, run in a second JMH invocation at --strided-sizes.  Override with:
+# StridedBench.expadd, run in a second JMH invocation at --strided-sizes; the math
+# workloads are MathBench.exp, .tanh, .sigmoid, .relu, .gelu and .softmax, run in a third
+# at --math-sizes.  Override with:
 #   JMH_REGEX  benchmark regex            ['.*(SeedStep|Add|Mean)Bench.*']
 #   JMH_STRIDED_REGEX  regex of the strided pass  ['.*StridedBench.*']
+#   JMH_MATH_REGEX  regex of the math pass  ['.*MathBench.*']
 #   JMH_OPTS   JMH run options            ['-f 1 -wi 5 -w 1s -i 10 -r 1s -bm avgt -tu ns']
 #   JAVA_OPTS  options of the host JVM (JMH forks inherit them)
 #              ['--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED']
@@ -252,6 +288,9 @@ if [[ $DO_JMH == 1 ]]; then
     if [[ $DO_STRIDED == 1 ]]; then
         run_jmh "$OUT/jmh-strided-raw.csv" "${JMH_STRIDED_REGEX:-.*StridedBench.*}" "$STRIDED_SIZES"
     fi
+    if [[ $DO_MATH == 1 ]]; then
+        run_jmh "$OUT/jmh-math-raw.csv" "${JMH_MATH_REGEX:-.*MathBench.*}" "$MATH_SIZES"
+    fi
     run_jmh_gc "$OUT/jmh-gc.csv"
 fi
 
@@ -259,11 +298,11 @@ fi
     cat "$MACHINE"
     echo "system,workload,size,threads,median_ns,p10_ns,p90_ns,iterations"
     shopt -s nullglob
-    for f in "$OUT"/c-t*.csv "$OUT"/c-strided-t*.csv "$OUT"/pytorch-t*.csv \
-             "$OUT"/pytorch-strided-t*.csv; do
+    for f in "$OUT"/c-t*.csv "$OUT"/c-strided-t*.csv "$OUT"/c-math-t*.csv \
+             "$OUT"/pytorch-t*.csv "$OUT"/pytorch-strided-t*.csv "$OUT"/pytorch-math-t*.csv; do
         grep -v -e '^#' -e '^system,' -e '^$' "$f" || true
     done
-    for f in "$OUT/jmh-raw.csv" "$OUT/jmh-strided-raw.csv"; do
+    for f in "$OUT/jmh-raw.csv" "$OUT/jmh-strided-raw.csv" "$OUT/jmh-math-raw.csv"; do
         if [[ -f "$f" ]]; then
             "$PYTHON" "$HERE/report.py" --convert-jmh "$f" || die "could not convert $f"
         fi

@@ -29,7 +29,8 @@ HEADER = ["system", "workload", "size", "threads", "median_ns", "p10_ns", "p90_n
           "iterations"]
 SIZES = {"S1": (2, 2), "S2": (32, 32), "S3": (256, 256),
          "S4": (1024, 1024), "S5": (4096, 4096)}
-WORKLOAD_ORDER = ["seed_step", "add_out", "add_alloc", "mean", "tadd", "expadd"]
+WORKLOAD_ORDER = ["seed_step", "add_out", "add_alloc", "mean", "tadd", "expadd",
+                  "exp", "tanh", "sigmoid", "relu", "gelu", "softmax"]
 WORKLOAD_TITLES = {
     "seed_step": "W1 seed step: (x + temp + 2).mean(); backward(); grad.zero_()",
     "add_out": "W2 add into preallocated output",
@@ -37,15 +38,30 @@ WORKLOAD_TITLES = {
     "mean": "W3 mean",
     "tadd": "strided: a.t() + b (a read transposed), allocating the result",
     "expadd": "strided: a.expand(n, n) + b, a of shape (1, n), allocating the result",
+    "exp": "math: exp(x), allocating the result",
+    "tanh": "math: tanh(x), allocating the result",
+    "sigmoid": "math: sigmoid(x), allocating the result",
+    "relu": "math: relu(x), allocating the result",
+    "gelu": "math: gelu(x) (erf form), allocating the result",
+    "softmax": "math: softmax(x, dim=-1) of an (n, n) x, allocating the result",
 }
 # Workloads with a non-contiguous operand (issue #6) and the sizes their targets apply to.
 STRIDED_WORKLOADS = ("tadd", "expadd")
 STRIDED_TARGET_SIZES = ("S4", "S5")
+# Issue #7's math workloads and the sizes of their targets (softmax: the (4096, 4096) tensor only;
+# its S3/S4 rows are in the table but not targets).
+MATH_WORKLOADS = ("exp", "tanh", "sigmoid", "relu", "gelu", "softmax")
+MATH_TARGET_SIZES = {"exp": ("S3", "S4", "S5"), "tanh": ("S3", "S4", "S5"),
+                     "sigmoid": ("S3", "S4", "S5"), "relu": ("S3", "S4", "S5"),
+                     "gelu": ("S3", "S4", "S5"), "softmax": ("S5",)}
+# Workloads whose targets include a share of C's throughput (the others: PyTorch's only).
+MATH_C_TARGETS = {"relu": 0.9}
 SYSTEM_ORDER = ["c_fused", "c", "c_blocked", "c_malloc", "pytorch", "vectorgrad"]
 SYSTEM_NOTES = {
     "c_fused": "hand-written C, seed step fused to the minimal passes (the floor)",
     "c": "hand-written C (gcc -O3 -march=native, OpenMP), eager: one pass per "
-         "op; seed-step temporaries preallocated",
+         "op; seed-step temporaries preallocated; math workloads: the natural loop "
+         "with libm's scalar expf/tanhf/erff (relu vectorised)",
     "c_blocked": "tadd only: as c, with the transpose blocked (8x8 blocks transposed in "
                  "AVX registers, 16 rows at a time)",
     "c_malloc": "as c, but seed-step temporaries posix_memalign'ed/freed per op "
@@ -340,6 +356,48 @@ def targets_section(table, gc):
     return out
 
 
+def math_targets_section(table):
+    """Issue #7's speed targets: at least PyTorch's throughput for exp, tanh, sigmoid, relu, gelu
+    (S3..S5) and softmax(dim=-1) of the (4096, 4096) tensor (S5), and at least 0.9x C's for relu;
+    each case at each thread count met or not met."""
+    rows = []
+
+    def get(w, size, t, system):
+        r = table.get((w, size, int(t), system))
+        return r.median if r else None
+
+    def verdict(ok):
+        return "met" if ok else "**not met**"
+
+    threads = sorted({k[2] for k in table}, key=int)
+    for w in MATH_WORKLOADS:
+        for size in MATH_TARGET_SIZES[w]:
+            for t in threads:
+                vg = get(w, size, t, "vectorgrad")
+                if vg is None:
+                    continue
+                pt, c = get(w, size, t, "pytorch"), get(w, size, t, "c")
+                if pt:
+                    rows.append((f"{w} {size}, {t} thread(s): at least PyTorch's throughput",
+                                 f"{pt / vg:.2f}x", verdict(pt / vg >= 1.0)))
+                share = MATH_C_TARGETS.get(w)
+                if share and c:
+                    rows.append((f"{w} {size}, {t} thread(s): at least {share}x C's throughput",
+                                 f"{c / vg:.2f}x", verdict(c / vg >= share)))
+    if not rows:
+        return []
+    out = ["## Targets (issue #7, math)\n",
+           "Elementwise `exp`, `tanh`, `sigmoid`, `relu`, `gelu` (erf form) at S3–S5 and "
+           "`softmax(dim=-1)` of the 4096×4096 tensor (S5), each allocating its result; "
+           "measured: PyTorch's (or C's) median time / vectorgrad's (throughput relative to the "
+           "baseline, > 1: vectorgrad is faster). C (`c`) is the natural loop with libm's scalar "
+           "functions; only relu has a C target.\n",
+           "| target | measured | verdict |", "|---|---:|---|"]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    out.append("")
+    return out
+
+
 def strided_targets_section(table):
     """Issue #6's targets for the strided workloads at S4/S5: at least 0.8x the throughput of the
     natural C loop (system c) and never slower than PyTorch, each case met or not met."""
@@ -438,6 +496,8 @@ def write_markdown(path, table, meta, inputs, png_path, subject, baselines, spre
                + ". float32, "
                + ("contiguous except the first operand of tadd and expadd (see Workloads)"
                   if any(k[0] in STRIDED_WORKLOADS for k in table) else "contiguous")
+               + ("; the math workloads' input x holds values in [-4, 4) (see Workloads)"
+                  if any(k[0] in MATH_WORKLOADS for k in table) else "")
                + "; S1 = 2×2, S2 = 32×32, S3 = 256×256, S4 = 1024×1024, S5 = 4096×4096.")
     if ratio_cols:
         out.append(f"Ratio columns: {subject} median / baseline median "
@@ -468,6 +528,7 @@ def write_markdown(path, table, meta, inputs, png_path, subject, baselines, spre
         out.append(f"![time per iteration vs number of elements]({rel})\n")
     out += targets_section(table, gc or {})
     out += strided_targets_section(table)
+    out += math_targets_section(table)
     if notes:
         with open(notes) as fh:
             out.append(fh.read().rstrip() + "\n")
@@ -539,7 +600,9 @@ def write_png(path, table, meta):
     fig.legend(list(handles.values()), list(handles.keys()), loc="lower center",
                ncol=min(len(handles), 4), fontsize=8, frameon=False)
     rows_legend = (len(handles) + 3) // 4
-    fig.tight_layout(rect=(0, 0.04 * rows_legend + 0.02, 1, 0.97))
+    # room for the legend in inches (0.37 in per legend row), whatever the number of panels
+    fig_h = fig.get_size_inches()[1]
+    fig.tight_layout(rect=(0, (0.37 * rows_legend + 0.18) / fig_h, 1, 1 - 0.28 / fig_h))
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -33,6 +33,15 @@
  *   expadd     out = a.expand(n, n) + b with a of shape (1, n): out[i][j] =
  *              a[j] + b[i][j], out malloc'ed and freed every iteration (strided:
  *              a broadcast over the rows, stride 0)
+ *   exp, tanh, sigmoid, relu, gelu   (issue #7) y = f(x) elementwise, y malloc'ed
+ *              and freed every iteration as in add_alloc; the natural loop with
+ *              libm's scalar expf / tanhf / erff (no -ffast-math, so gcc calls libm
+ *              per element; relu is vectorised): sigmoid = 1 / (1 + expf(-x)),
+ *              relu = x < 0 ? 0 : x (NaN kept), gelu = x * 0.5 * (1 + erff(x / sqrt 2))
+ *   softmax    y = softmax(x, dim=-1) of an (n, n) x, per row the four passes
+ *              PyTorch's kernel makes: max (vector lanes), y = expf(x - max), sum
+ *              (as mean's leaf sum), y *= 1 / sum; y malloc'ed and freed every
+ *              iteration.  x of the math workloads is math_value(i), in [-4, 4).
  *
  * Threads: --threads N calls omp_set_num_threads(N).  Like PyTorch (GRAIN_SIZE
  * 32768) an operation only goes parallel when it has >= --grain elements;
@@ -41,7 +50,8 @@
  * are written as a C programmer would write them: a plain row loop, run by
  * par_rows (one contiguous block of rows per thread, as "#pragma omp parallel
  * for schedule(static)" over the rows), parallel above the same grain
- * (counted in elements).
+ * (counted in elements).  The elementwise math workloads use par_for like add;
+ * softmax uses par_rows.
  *
  * Timing: CLOCK_MONOTONIC; warm-up for --warmup seconds; the iterations per
  * batch are calibrated so that one batch lasts about budget/30; batches are
@@ -350,6 +360,7 @@ typedef struct {
     float *x, *temp, *grad; /* seed step state */
     float *a, *b, *c;       /* add / mean / tadd operands */
     float *row;             /* expadd: the (1, cols) row vector */
+    float *m;               /* input of the math workloads (math_value) */
     float *t1, *t2, *g;     /* preallocated seed-step temporaries (system c) */
 } state_t;
 
@@ -591,6 +602,97 @@ static void expadd_wl(void *p) {
     free(c);
 }
 
+/* ------------------------------------------- math workloads (issue #7) */
+
+/* Input of the math workloads, element i (row-major): ((i * 2654435761) mod 2^32) / 2^32 * 8 - 4
+ * in double, rounded to float: values in [-4, 4) along a Weyl sequence (no short period, so half
+ * of relu's inputs are negative in no simple pattern and libm's range branches are not trivially
+ * predicted).  PyTorch (bench.py) and the JMH suite (MathBench.value) compute the same floats. */
+static inline float math_value(size_t i) {
+    uint64_t h = ((uint64_t)i * 2654435761u) & 0xFFFFFFFFu;
+    return (float)((double)h / 4294967296.0 * 8.0 - 4.0);
+}
+
+/* out[i] = expr(x = a[i]) over [lo, hi), the natural loop (libm calls stay scalar: gcc only
+ * calls glibc's vector variants under -ffast-math). */
+#define UNARY_KERNEL(name, expr)                                            \
+    static void name(void *c, size_t lo, size_t hi, int tid) {              \
+        (void)tid;                                                          \
+        args_t *g = c;                                                      \
+        const float *restrict a = g->a;                                     \
+        float *restrict o = g->out;                                         \
+        for (size_t i = lo; i < hi; i++) {                                  \
+            const float x = a[i];                                           \
+            o[i] = (expr);                                                  \
+        }                                                                   \
+    }
+
+UNARY_KERNEL(k_exp, expf(x))
+UNARY_KERNEL(k_tanh, tanhf(x))
+UNARY_KERNEL(k_sigmoid, 1.0f / (1.0f + expf(-x)))
+UNARY_KERNEL(k_relu, x < 0.0f ? 0.0f : x) /* NaN < 0 is false: relu(NaN) = NaN, as PyTorch */
+UNARY_KERNEL(k_gelu, x * 0.5f * (1.0f + erff(x * (float)M_SQRT1_2)))
+
+static void unary_alloc(state_t *s, range_fn k) {
+    float *c = falloc(s->n);
+    args_t g = {.a = s->m, .out = c};
+    par_for(s->n, k, &g);
+    CLOBBER(c);
+    free(c);
+}
+
+static void exp_wl(void *p) { unary_alloc(p, k_exp); }
+static void tanh_wl(void *p) { unary_alloc(p, k_tanh); }
+static void sigmoid_wl(void *p) { unary_alloc(p, k_sigmoid); }
+static void relu_wl(void *p) { unary_alloc(p, k_relu); }
+static void gelu_wl(void *p) { unary_alloc(p, k_gelu); }
+
+typedef int32_t vi __attribute__((vector_size(VW * sizeof(int32_t))));
+
+/* max(a[0..n)): VW lane maxima by compare and select (vectorised without -ffast-math), then the
+ * lanes and the tail. */
+static float max_row(const float *a, size_t n) {
+    float m = -INFINITY;
+    size_t i = 0;
+    if (n >= VW) {
+        vf acc = vload(a);
+        for (i = VW; i + VW <= n; i += VW) {
+            vf v = vload(a + i);
+            vi gt = v > acc;
+            acc = (vf)((gt & (vi)v) | (~gt & (vi)acc));
+        }
+        float l[VW];
+        memcpy(l, &acc, sizeof acc);
+        for (int k = 0; k < VW; k++)
+            if (l[k] > m) m = l[k];
+    }
+    for (; i < n; i++)
+        if (a[i] > m) m = a[i];
+    return m;
+}
+
+/* y = softmax(x, dim=-1) for the rows [lo, hi), four passes per row as PyTorch's
+ * _vec_softmax_lastdim: max, y = exp(x - max), sum (pairwise, vector accumulators), y *= 1/sum. */
+static void k_softmax(const mat_t *g, size_t lo, size_t hi) {
+    const size_t cols = g->cols;
+    for (size_t i = lo; i < hi; i++) {
+        const float *restrict x = g->a + i * cols;
+        float *restrict y = g->out + i * cols;
+        const float m = max_row(x, cols);
+        for (size_t j = 0; j < cols; j++) y[j] = expf(x[j] - m);
+        const float r = 1.0f / sum_pairwise(y, cols);
+        for (size_t j = 0; j < cols; j++) y[j] *= r;
+    }
+}
+
+static void softmax_wl(void *p) {
+    state_t *s = p;
+    float *c = falloc(s->n);
+    op_rows(k_softmax, s->m, NULL, c, s->rows, s->cols);
+    CLOBBER(c);
+    free(c);
+}
+
 /* --------------------------------------------------------- correctness */
 
 static int check_close(const char *what, double got, double want, double rtol) {
@@ -681,6 +783,67 @@ static int strided_check(state_t *s, const char *size) {
     return bad;
 }
 
+
+/* Runs each math kernel once into s->c and checks every element against a double-precision
+ * reference: |got - want| <= rtol |want| + atol (gelu's atol covers the cancellation in
+ * 1 + erf(x) for x near -4, which PyTorch's float kernel has too); softmax rows also sum to 1. */
+static int math_check(state_t *s, const char *size) {
+    static const struct {
+        const char *name;
+        range_fn k;
+        double rtol, atol;
+    } U[] = {
+        {"exp", k_exp, 1e-6, 0.0},         {"tanh", k_tanh, 1e-6, 1e-7},
+        {"sigmoid", k_sigmoid, 1e-6, 0.0}, {"relu", k_relu, 0.0, 0.0},
+        {"gelu", k_gelu, 1e-5, 1e-6},
+    };
+    const size_t n = s->n, R = s->rows, C = s->cols;
+    for (size_t u = 0; u < sizeof U / sizeof *U; u++) {
+        for (size_t i = 0; i < n; i++) s->c[i] = NAN;
+        args_t g = {.a = s->m, .out = s->c};
+        par_for(n, U[u].k, &g);
+        for (size_t i = 0; i < n; i++) {
+            const double x = s->m[i];
+            double want;
+            switch (u) {
+            case 0: want = exp(x); break;
+            case 1: want = tanh(x); break;
+            case 2: want = 1.0 / (1.0 + exp(-x)); break;
+            case 3: want = x < 0.0 ? 0.0 : x; break;
+            default: want = x * 0.5 * (1.0 + erf(x * M_SQRT1_2)); break;
+            }
+            const double got = s->c[i];
+            if (!(fabs(got - want) <= U[u].rtol * fabs(want) + U[u].atol)) {
+                fprintf(stderr, "bench: CHECK FAILED %s at %zu (%s): x %.9g got %.9g want %.9g\n",
+                        U[u].name, i, size, x, got, want);
+                return 1;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) s->c[i] = NAN;
+    op_rows(k_softmax, s->m, NULL, s->c, R, C);
+    for (size_t i = 0; i < R; i++) {
+        const float *x = s->m + i * C, *y = s->c + i * C;
+        double m = -INFINITY, sum = 0.0, ysum = 0.0;
+        for (size_t j = 0; j < C; j++) m = x[j] > m ? x[j] : m;
+        for (size_t j = 0; j < C; j++) sum += exp((double)x[j] - m);
+        for (size_t j = 0; j < C; j++) {
+            const double want = exp((double)x[j] - m) / sum;
+            ysum += y[j];
+            if (!(fabs(y[j] - want) <= 1e-5 * want)) {
+                fprintf(stderr, "bench: CHECK FAILED softmax at (%zu, %zu) (%s): got %.9g want %.9g\n",
+                        i, j, size, y[j], want);
+                return 1;
+            }
+        }
+        if (!(fabs(ysum - 1.0) <= 1e-5)) {
+            fprintf(stderr, "bench: CHECK FAILED softmax row %zu sums to %.9g (%s)\n", i, ysum, size);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* --------------------------------------------------------- timing */
 
 static int cmp_double(const void *x, const void *y) {
@@ -752,7 +915,9 @@ static const struct {
 } SIZES[] = {
     {"S1", 2, 2}, {"S2", 32, 32}, {"S3", 256, 256}, {"S4", 1024, 1024}, {"S5", 4096, 4096},
 };
-static const char *WORKLOADS[] = {"seed_step", "add_alloc", "add_out", "mean", "tadd", "expadd"};
+static const char *WORKLOADS[] = {"seed_step", "add_alloc", "add_out", "mean", "tadd", "expadd",
+                                  "exp",       "tanh",      "sigmoid", "relu", "gelu", "softmax"};
+#define FIRST_MATH_WORKLOAD 6 /* WORKLOADS[6..]: issue #7's math workloads */
 
 static int in_list(const char *list, const char *name) {
     if (list == NULL) return 1;
@@ -771,7 +936,8 @@ static void usage(void) {
     fprintf(stderr,
             "usage: bench [--threads N] [--budget SEC] [--warmup SEC] [--grain N]\n"
             "             [--sizes S1,S2,...]\n"
-            "             [--workloads seed_step,add_alloc,add_out,mean,tadd,expadd]\n"
+            "             [--workloads seed_step,add_alloc,add_out,mean,tadd,expadd,\n"
+            "                          exp,tanh,sigmoid,relu,gelu,softmax]\n"
             "             [--no-header] [--check-only]\n");
     exit(2);
 }
@@ -787,6 +953,7 @@ static void fill_state(void *ctx, size_t lo, size_t hi, int tid) {
         s->b[i] = (float)(i % 5) * 0.5f + 0.125f;
         s->c[i] = 0.0f;
         if (i < s->cols) s->row[i] = (float)(i % 7) * 0.75f - 2.0f;
+        s->m[i] = math_value(i);
         s->t1[i] = 0.0f;
         s->t2[i] = 0.0f;
         s->g[i] = 0.0f;
@@ -858,13 +1025,18 @@ int main(int argc, char **argv) {
         s.b = falloc_persistent(s.n);
         s.c = falloc_persistent(s.n);
         s.row = falloc_persistent(s.cols);
+        s.m = falloc_persistent(s.n);
         s.t1 = falloc_persistent(s.n);
         s.t2 = falloc_persistent(s.n);
         s.g = falloc_persistent(s.n);
         par_for(s.n, fill_state, &s);
 
         int strided = in_list(workloads, "tadd") || in_list(workloads, "expadd");
-        if (self_check(&s, sz) || (strided && strided_check(&s, sz))) {
+        int math = 0;
+        for (size_t w = FIRST_MATH_WORKLOAD; w < sizeof WORKLOADS / sizeof *WORKLOADS; w++)
+            math |= in_list(workloads, WORKLOADS[w]);
+        if (self_check(&s, sz) || (strided && strided_check(&s, sz)) ||
+            (math && math_check(&s, sz))) {
             bad = 1;
         } else if (!check_only) {
             if (in_list(workloads, "seed_step")) {
@@ -880,6 +1052,13 @@ int main(int argc, char **argv) {
                 run_case("c_blocked", "tadd", sz, tadd_blocked_wl, &s);
             }
             if (in_list(workloads, "expadd")) run_case("c", "expadd", sz, expadd_wl, &s);
+            static const struct {
+                const char *name;
+                iter_fn f;
+            } M[] = {{"exp", exp_wl},   {"tanh", tanh_wl}, {"sigmoid", sigmoid_wl},
+                     {"relu", relu_wl}, {"gelu", gelu_wl}, {"softmax", softmax_wl}};
+            for (size_t w = 0; w < sizeof M / sizeof *M; w++)
+                if (in_list(workloads, M[w].name)) run_case("c", M[w].name, sz, M[w].f, &s);
         }
         free(s.x);
         free(s.temp);
@@ -888,6 +1067,7 @@ int main(int argc, char **argv) {
         free(s.b);
         free(s.c);
         free(s.row);
+        free(s.m);
         free(s.t1);
         free(s.t2);
         free(s.g);

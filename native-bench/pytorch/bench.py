@@ -15,6 +15,10 @@ Workloads (float32, contiguous unless noted; sizes S1..S5 = 2x2 ... 4096x4096):
   tadd       a.t() + b            (strided: a read transposed; allocates the result)
   expadd     a.expand(n, n) + b   (strided: a of shape (1, n), stride 0 over the
                                    rows; allocates the result)
+  exp, tanh, sigmoid, relu, gelu   (issue #7) torch.exp(x), torch.tanh(x),
+             torch.sigmoid(x), torch.relu(x), F.gelu(x) (erf form), each
+             allocating the result; x holds math_input's values in [-4, 4)
+  softmax    torch.softmax(x, -1) of the (n, n) x (allocates the result)
 
 Timing: time.perf_counter_ns; warm-up for --warmup seconds, iterations per
 batch calibrated so that a batch lasts about budget/30, batches repeated until
@@ -32,13 +36,16 @@ import time
 
 try:
     import torch
+    import torch.nn.functional as F
 except ImportError:  # pragma: no cover - depends on the interpreter
     sys.exit("bench.py: cannot import torch; run it with /usr/bin/python3 "
              "(Debian python3-torch), not the pyenv python3 on PATH")
 
 SIZES = {"S1": (2, 2), "S2": (32, 32), "S3": (256, 256),
          "S4": (1024, 1024), "S5": (4096, 4096)}
-WORKLOADS = ("seed_step", "add_alloc", "add_out", "mean", "tadd", "expadd")
+WORKLOADS = ("seed_step", "add_alloc", "add_out", "mean", "tadd", "expadd",
+             "exp", "tanh", "sigmoid", "relu", "gelu", "softmax")
+MATH_WORKLOADS = WORKLOADS[6:]
 MIN_BATCHES = 5
 TARGET_BATCHES = 30
 MAX_BATCHES = 100000
@@ -143,6 +150,8 @@ def make_cases(shape, workloads):
 
     if "tadd" in workloads or "expadd" in workloads:
         cases += strided_cases(shape, b)
+    if any(w in workloads for w in MATH_WORKLOADS):
+        cases += math_cases(shape)
     return cases
 
 
@@ -167,6 +176,53 @@ def strided_cases(shape, b):
     check(torch.equal(at.t() + b, at.t().contiguous() + b), "tadd")
     check(torch.equal(row.expand(rows, cols) + b, row.repeat(rows, 1) + b), "expadd")
     return [("tadd", tadd), ("expadd", expadd)]
+
+
+def math_input(shape):
+    """The input of the math workloads, as C's math_value and MathBench.value: element i
+    (row-major) is ((i * 2654435761) mod 2^32) / 2^32 * 8 - 4 in double, rounded to float32."""
+    n = shape[0] * shape[1]
+    h = (torch.arange(n, dtype=torch.int64) * 2654435761) % (1 << 32)
+    return (h.double() / 4294967296.0 * 8.0 - 4.0).float().reshape(shape).contiguous()
+
+
+def math_cases(shape):
+    """exp, tanh, sigmoid, relu, gelu (erf form) and softmax(dim=-1), each allocating the result,
+    checked once against a float64 reference (the tolerances of C's math_check)."""
+    x = math_input(shape)
+    xd = x.double()
+
+    def exp():
+        torch.exp(x)
+
+    def tanh():
+        torch.tanh(x)
+
+    def sigmoid():
+        torch.sigmoid(x)
+
+    def relu():
+        torch.relu(x)
+
+    def gelu():
+        F.gelu(x)
+
+    def softmax():
+        torch.softmax(x, -1)
+
+    refs = [("exp", torch.exp(x), torch.exp(xd), 1e-6, 0.0),
+            ("tanh", torch.tanh(x), torch.tanh(xd), 1e-6, 1e-7),
+            ("sigmoid", torch.sigmoid(x), torch.sigmoid(xd), 1e-6, 0.0),
+            ("relu", torch.relu(x), torch.relu(xd), 0.0, 0.0),
+            ("gelu", F.gelu(x), xd * 0.5 * (1.0 + torch.erf(xd * 0.5 ** 0.5)), 1e-5, 1e-6),
+            ("softmax", torch.softmax(x, -1), torch.softmax(xd, -1), 1e-5, 0.0)]
+    for name, got, want, rtol, atol in refs:
+        check(got.dtype == torch.float32 and got.shape == x.shape, f"{name} dtype/shape")
+        err = (got.double() - want).abs() - (rtol * want.abs() + atol)
+        check(bool((err <= 0).all()), f"{name}: max excess error {err.max().item():.3g}")
+    check(bool(((torch.softmax(x, -1).double().sum(-1) - 1).abs() <= 1e-5).all()), "softmax row sums")
+    return [("exp", exp), ("tanh", tanh), ("sigmoid", sigmoid), ("relu", relu), ("gelu", gelu),
+            ("softmax", softmax)]
 
 
 def csv_list(value, allowed, what):
