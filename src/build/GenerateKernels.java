@@ -31,6 +31,8 @@ public final class GenerateKernels {
 
   /**
    * The unary ops of the floating point kernels: {@code $vexpr$} computes a vector from {@code v}
+   * (or, for functions too large to be a call, {@code $vbody$} statements compute {@code r}, inline in
+   * the loop: a vector passed to a method that C2 does not inline is boxed, 4x slower)
    * (constants {@code zero}, {@code one}, parameters {@code p1}, {@code p2} as vectors), {@code $sexpr$}
    * the same element from {@code x} (parameters {@code s1}, {@code s2}), with the same roundings, so
    * the scalar twin agrees with the vector kernel to the ulp of the transcendental functions.
@@ -62,13 +64,14 @@ public final class GenerateKernels {
       unary("SIGMOID", "one.div(one.add(v.neg().lanewise(VectorOperators.EXP)))",
           "($type$) (1 / (1 + ($type$) Math.exp(-x)))"),
       unary("RELU", "v.blend(zero, v.compare(VectorOperators.LT, zero))", "x < 0 ? 0 : x"),
-      unary("ERF", "VectorMath.erf(v)", "ScalarMath.erf(x)"),
+      unaryBody("ERF", erfBody("v", "r"), "var r = VectorMath.erf(v);", "ScalarMath.erf(x)"),
       unary("FLOOR", "VectorMath.floor(v)", "($type$) Math.floor(x)"),
       unary("CEIL", "VectorMath.ceil(v)", "($type$) Math.ceil(x)"),
       unary("ROUND", "VectorMath.rint(v)", "($type$) Math.rint(x)"),
       unary("TRUNC", "VectorMath.trunc(v)", "ScalarMath.trunc(x)"),
       unary("FRAC", "v.sub(VectorMath.trunc(v))", "($type$) (x - ScalarMath.trunc(x))"),
-      unary("GELU", "VectorMath.gelu(v)", "ScalarMath.gelu(x)"),
+      unaryBody("GELU", "var u = v.mul(($type$) ScalarMath.SQRT1_2);\n" + erfBody("u", "e")
+          + "var r = v.mul(($type$) 0.5).mul(e.add(1));", "var r = VectorMath.gelu(v);", "ScalarMath.gelu(x)"),
       unary("GELU_TANH", "VectorMath.geluTanh(v)", "ScalarMath.geluTanh(x)"),
       unary("SILU", "v.div(one.add(v.neg().lanewise(VectorOperators.EXP)))",
           "($type$) (x / (1 + ($type$) Math.exp(-x)))"),
@@ -78,12 +81,39 @@ public final class GenerateKernels {
       unary("LEAKY_RELU", "v.blend(v.mul(p1), v.compare(VectorOperators.LE, zero))", "x > 0 ? x : ($type$) (x * s1)"),
       unary("CLAMP", "VectorMath.clamp(v, p1, p2)", "ScalarMath.clamp(x, s1, s2)"));
 
+  /**
+   * The float erf of {@code ScalarMath.erf(float)} as statements from vector {@code in} to a new
+   * vector {@code out}: a Taylor polynomial below 0.5, 1 - erfc (Chebyshev fit) above.
+   */
+  private static String erfBody(String in, String out) {
+    String c = "($type$) ScalarMath.";
+    return ("var ax_ = IN.lanewise(VectorOperators.ABS);\n"
+        + "var x2_ = IN.mul(IN);\n"
+        + "var small_ = IN.mul(x2_.mul(CE5).add(CE4).mul(x2_).add(CE3).mul(x2_).add(CE2).mul(x2_).add(CE1).mul(x2_).add(CE0));\n"
+        + "var t_ = one.div(ax_.mul(($type$) 0.5).add(one));\n"
+        + "var poly_ = t_.mul(CC9).add(CC8).mul(t_).add(CC7).mul(t_).add(CC6).mul(t_).add(CC5).mul(t_).add(CC4).mul(t_)"
+        + ".add(CC3).mul(t_).add(CC2).mul(t_).add(CC1).mul(t_).add(CC0);\n"
+        + "var large_ = one.sub(t_.mul(ax_.mul(ax_).neg().add(poly_).lanewise(VectorOperators.EXP)));\n"
+        + "large_ = large_.blend(large_.neg(), IN.compare(VectorOperators.LT, 0));\n"
+        + "var OUT = large_.blend(small_, ax_.compare(VectorOperators.LT, ($type$) 0.5));")
+        .replace("IN", in).replace("OUT", out).replace("CE", c + "E").replace("CC", c + "C");
+  }
+
+  /** A unary op whose vector version is statements (float and double differ) ending in {@code var r = ...;}. */
+  private static Map<String, String> unaryBody(String name, String floatBody, String doubleBody, String sexpr) {
+    Map<String, String> m = new java.util.HashMap<>(unary(name, "r", sexpr));
+    m.put("$vbodyFloat$", floatBody);
+    m.put("$vbodyDouble$", doubleBody);
+    return m;
+  }
+
   private static Map<String, String> unary(String name, String vexpr, String sexpr) {
     StringBuilder camel = new StringBuilder();
     for (String part : name.toLowerCase(java.util.Locale.ROOT).split("_")) {
       camel.append(camel.isEmpty() ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
     }
-    return Map.of("$UOP$", name, "$uop$", camel.toString(), "$vexpr$", vexpr, "$sexpr$", sexpr);
+    String body = "var r = " + vexpr + ";";
+    return Map.of("$UOP$", name, "$uop$", camel.toString(), "$vbodyFloat$", body, "$vbodyDouble$", body, "$sexpr$", sexpr);
   }
 
   public static void main(String[] args) throws IOException {
@@ -132,7 +162,13 @@ public final class GenerateKernels {
         blockOps = trimmed.equals("//#foreach-op") ? OPS : UNARY;
       } else if (trimmed.equals("//#end") && block != null) {
         for (Map<String, String> op : blockOps) {
-          for (String b : block) sb.append(substitute(substitute(b, op), type)).append('\n');
+          Map<String, String> tokens = op;
+          if (op.containsKey("$vbodyFloat$")) {   // the unary table: the vector body of this element type
+            tokens = new java.util.HashMap<>(op);
+            tokens.put("$vbody$", op.get(type.get("$Type$").equals("Double") ? "$vbodyDouble$" : "$vbodyFloat$")
+                .replace("\n", "\n      "));
+          }
+          for (String b : block) sb.append(substitute(substitute(b, tokens), type)).append('\n');
         }
         block = null;
       } else if (block != null) {

@@ -48,6 +48,32 @@ public interface ElementKernels {
   double sum(MemorySegment a, long aOff, long n);
 
   /**
+   * The largest of {@code n >= 1} elements ({@code min}: the smallest), NaN as soon as one is NaN
+   * (PyTorch's {@code max()}/{@code min()} propagate NaN). Floating point kernels only. Among
+   * equal values the one met later wins, which decides only the sign of a zero result: the
+   * scalar kernel meets them in order, the vector kernel lane by lane (PyTorch's vectorized
+   * reduction is as order dependent).
+   */
+  default double max(MemorySegment a, long aOff, long n, boolean min) {
+    throw new UnsupportedOperationException("max is computed in floating point");
+  }
+
+  /**
+   * {@code out[i] = exp(a[i] - shift)}, the subtraction and the exponential rounded in the element
+   * type as the {@link UnaryOp#EXP} kernel rounds them; returns the sum of the stored values
+   * (accumulated per block in the element type, the block sums in double). The pass of softmax
+   * after the row maximum. Floating point kernels only.
+   */
+  default double expShift(MemorySegment a, long aOff, double shift, MemorySegment out, long outOff, long n) {
+    throw new UnsupportedOperationException("exp is computed in floating point");
+  }
+
+  /** The sum {@link #expShift} returns, without storing the exponentials (log_softmax, logsumexp). */
+  default double sumExpShift(MemorySegment a, long aOff, double shift, long n) {
+    throw new UnsupportedOperationException("exp is computed in floating point");
+  }
+
+  /**
    * {@code out[outOff + i * outStride] = a[aOff + i * aStride]} for {@code i < n}: the gather and
    * scatter of strided iteration (a stride may be 0, which repeats one element). Ranges must not
    * overlap unless identical.

@@ -12,6 +12,12 @@ public interface KernelProvider {
   /** int64 kernels (add, sub, mul in wrapping long arithmetic; never division). */
   ElementKernels int64();
 
+  /** float32 GEMM ({@link Gemm}) on the caller's thread. */
+  Gemm gemmFloat32();
+
+  /** float64 GEMM ({@link Gemm}) on the caller's thread. */
+  Gemm gemmFloat64();
+
   /** bool kernels: one byte per element, 0 or 1 (plain loops in every provider). */
   default ElementKernels bool() {
     return BoolKernels.INSTANCE;

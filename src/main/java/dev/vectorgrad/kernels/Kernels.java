@@ -25,6 +25,8 @@ public final class Kernels {
   private static final ElementKernels FLOAT64 = new ParallelKernels(PROVIDER.float64());
   private static final ElementKernels INT64 = new ParallelKernels(PROVIDER.int64());
   private static final ElementKernels BOOL = new ParallelKernels(PROVIDER.bool());
+  private static final Gemm GEMM_FLOAT32 = new ParallelGemm(PROVIDER.gemmFloat32());
+  private static final Gemm GEMM_FLOAT64 = new ParallelGemm(PROVIDER.gemmFloat64());
 
   /** The implementation this JVM uses (single-threaded kernels). */
   public static KernelProvider provider() {
@@ -49,6 +51,16 @@ public final class Kernels {
   /** Bool kernels (one byte per element), parallel above the grain. */
   public static ElementKernels bool() {
     return BOOL;
+  }
+
+  /** Float32 GEMM of the chosen implementation, split over {@link Parallel}'s threads for large products. */
+  public static Gemm gemmFloat32() {
+    return GEMM_FLOAT32;
+  }
+
+  /** Float64 GEMM of the chosen implementation, split over {@link Parallel}'s threads for large products. */
+  public static Gemm gemmFloat64() {
+    return GEMM_FLOAT64;
   }
 
   /** A new Vector API provider, or null when the Vector API cannot be used in this JVM. */

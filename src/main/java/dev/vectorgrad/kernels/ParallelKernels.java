@@ -85,6 +85,42 @@ public final class ParallelKernels implements ElementKernels {
     return Parallel.sum(n, (from, to) -> inner.sum(a, aOff + from, to - from));
   }
 
+  /**
+   * Large ranges: one chunk per thread (at least half the grain each, 4096-aligned), the chunks'
+   * results combined in chunk order with the kernel's own rule (NaN sticks, the later of equal
+   * values wins).
+   */
+  @Override
+  public double max(MemorySegment a, long aOff, long n, boolean min) {
+    if (!Parallel.splits(n)) return inner.max(a, aOff, n, min);
+    long per = Math.max(Parallel.grain() / 2, (n + Parallel.threads() - 1) / Parallel.threads());
+    long chunk = (per + Parallel.ALIGN - 1) / Parallel.ALIGN * Parallel.ALIGN;
+    int parts = (int) ((n + chunk - 1) / chunk);
+    double[] partial = new double[parts];
+    Parallel.forRows(parts, chunk, (from, to) -> {
+      for (long p = from; p < to; p++) {
+        long start = p * chunk;
+        partial[(int) p] = inner.max(a, aOff + start, Math.min(chunk, n - start), min);
+      }
+    });
+    double r = partial[0];
+    for (int p = 1; p < parts; p++) {
+      double x = partial[p];
+      if ((min ? x <= r : x >= r) || x != x) r = x;
+    }
+    return r;
+  }
+
+  @Override
+  public double expShift(MemorySegment a, long aOff, double shift, MemorySegment out, long outOff, long n) {
+    return inner.expShift(a, aOff, shift, out, outOff, n);   // one softmax row: callers split rows
+  }
+
+  @Override
+  public double sumExpShift(MemorySegment a, long aOff, double shift, long n) {
+    return inner.sumExpShift(a, aOff, shift, n);
+  }
+
   @Override
   public void copyStrided(MemorySegment a, long aOff, long aStride, MemorySegment out, long outOff, long outStride, long n) {
     inner.copyStrided(a, aOff, aStride, out, outOff, outStride, n);

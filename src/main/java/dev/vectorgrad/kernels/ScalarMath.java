@@ -140,12 +140,17 @@ public final class ScalarMath {
     return x > 0 ? x : (Math.exp(x) - 1) * alpha;
   }
 
-  /** {@code min(max(x, lo), hi)}, NaN staying NaN. */
+  /**
+   * C++'s {@code std::min(std::max(x, lo), hi)} as PyTorch computes clamp: a bound replaces x only
+   * when strictly beyond it, so NaN stays NaN and -0.0 stays -0.0 at a bound of 0.
+   */
   public static float clamp(float x, float lo, float hi) {
-    return Math.min(Math.max(x, lo), hi);
+    float y = x < lo ? lo : x;
+    return hi < y ? hi : y;
   }
 
   public static double clamp(double x, double lo, double hi) {
-    return Math.min(Math.max(x, lo), hi);
+    double y = x < lo ? lo : x;
+    return hi < y ? hi : y;
   }
 }

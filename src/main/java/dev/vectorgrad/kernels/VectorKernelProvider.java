@@ -9,6 +9,8 @@ final class VectorKernelProvider implements KernelProvider {
   private final ElementKernels float32 = new VectorFloatKernels();
   private final ElementKernels float64 = new VectorDoubleKernels();
   private final ElementKernels int64 = new VectorLongKernels();
+  private final Gemm gemmFloat32 = new VectorFloatGemm();
+  private final Gemm gemmFloat64 = new VectorDoubleGemm();
 
   @Override
   public String description() {
@@ -29,5 +31,15 @@ final class VectorKernelProvider implements KernelProvider {
   @Override
   public ElementKernels int64() {
     return int64;
+  }
+
+  @Override
+  public Gemm gemmFloat32() {
+    return gemmFloat32;
+  }
+
+  @Override
+  public Gemm gemmFloat64() {
+    return gemmFloat64;
   }
 }

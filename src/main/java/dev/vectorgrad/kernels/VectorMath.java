@@ -166,10 +166,12 @@ final class VectorMath {
   }
 
   static FloatVector clamp(FloatVector v, FloatVector lo, FloatVector hi) {
-    return v.max(lo).min(hi);
+    var y = v.blend(lo, v.compare(VectorOperators.LT, lo));
+    return y.blend(hi, hi.compare(VectorOperators.LT, y));
   }
 
   static DoubleVector clamp(DoubleVector v, DoubleVector lo, DoubleVector hi) {
-    return v.max(lo).min(hi);
+    var y = v.blend(lo, v.compare(VectorOperators.LT, lo));
+    return y.blend(hi, hi.compare(VectorOperators.LT, y));
   }
 }
