@@ -45,4 +45,9 @@ public final class Activations {
   public static Tensor hardtanh(Tensor x, double min, double max) {
     return UnaryOps.hardtanh(x, min, max);
   }
+
+  /** {@code x @ weight^T + bias} (bias may be null): addmm for a matrix input. PyTorch: {@code F.linear(x, weight, bias)}. */
+  public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+    return LinearAlgebra.linear(x, weight, bias);
+  }
 }

@@ -18,6 +18,7 @@ final class InPlace {
   static Tensor fill(Tensor t, double value, String nodeName) {
     t.ensureOpen();
     // No overlap check: PyTorch fills expanded tensors (every alias gets the same value).
+    checkNotReadOnly(t);
     boolean record = gradRecorded(t, t.requiresGrad());
     Node node = record ? new FillBackward(nodeName, t.dtype, t.shape, t.gradEdge()) : null;
     Elementwise.fill(t, value);
@@ -104,8 +105,17 @@ final class InPlace {
     return true;
   }
 
-  /** Refuses writes through views in which several indices reach one element (stride 0 of an expand). */
+  /** Refuses writes into read-only memory (a tensor over a read-only mapping or buffer). */
+  static void checkNotReadOnly(Tensor t) {
+    if (t.storage.isReadOnly()) {
+      throw new IllegalStateException("this tensor's memory is read-only (it wraps a read-only segment, such as a "
+          + "read-only file mapping): in-place operations and out= writes are not allowed; clone() it first");
+    }
+  }
+
+  /** Refuses writes through views in which several indices reach one element (stride 0 of an expand), and into read-only memory. */
   static void checkWritable(Tensor t) {
+    checkNotReadOnly(t);
     for (int i = 0; i < t.shape.length; i++) {
       if (t.strides[i] == 0 && t.shape[i] > 1) {
         throw new IllegalArgumentException("unsupported operation: more than one element of the written-to tensor "

@@ -70,9 +70,14 @@ final class Reductions {
     int nd = t.shape.length;
     boolean[] reduce = new boolean[nd];
     if (dims.length == 0) java.util.Arrays.fill(reduce, true);   // PyTorch: an empty dim list reduces all
+    boolean seenScalarDim = false;
     for (int d : dims) {
       int n = Shapes.normalizeDim(d, nd);
-      if (nd == 0) continue;
+      if (nd == 0) {   // a 0-dim tensor accepts dim 0 / -1, once
+        if (seenScalarDim) throw new IllegalArgumentException("dim 0 appears multiple times in the list of dims");
+        seenScalarDim = true;
+        continue;
+      }
       if (reduce[n]) throw new IllegalArgumentException("dim " + n + " appears multiple times in the list of dims");
       reduce[n] = true;
     }

@@ -1,10 +1,148 @@
 package dev.vectorgrad;
 
-/** softmax and log_softmax along a dim, numerically stable, with their derivatives. */
+import dev.vectorgrad.autograd.Node;
+import dev.vectorgrad.autograd.SavedTensor;
+import dev.vectorgrad.kernels.BinaryOp;
+import dev.vectorgrad.kernels.ElementKernels;
+import dev.vectorgrad.kernels.Parallel;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * softmax and log_softmax along a dim, numerically stable, with their derivatives.
+ *
+ * <p>Each row (the elements along the dim) takes PyTorch's vectorized CPU path: the row maximum
+ * m (NaN if any element is NaN), then softmax {@code exp(x - m) * (1 / sum)} and log_softmax
+ * {@code (x - m) - log(sum)} with {@code sum = sum(exp(x - m))}, every step rounded in the element
+ * type. Subtracting the maximum keeps every exponent at most 0, so logits of 1e4 neither
+ * overflow nor lose the row; a row holding +inf or only -inf gives NaN, as PyTorch's. A
+ * contiguous row is three passes over it while it is in cache (max; exp with running sum; scale),
+ * rows are split over threads; rows along another dim or of a strided input are gathered into a
+ * per-thread scratch row first. Integer and bool inputs are refused, as PyTorch's kernels refuse them.
+ */
 final class Softmax {
   private Softmax() {}
 
+  private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
   static Tensor softmax(Tensor t, int dim, boolean log) {
-    throw new UnsupportedOperationException("not implemented yet");
+    t.ensureOpen();
+    int nd = t.shape.length;
+    int d = Shapes.normalizeDim(dim, nd);
+    boolean lastDim = nd == 0 || d == nd - 1;
+    if (!t.dtype.isFloatingPoint()) {
+      throw new IllegalArgumentException("\"" + (log ? "log_softmax" : "softmax") + (lastDim ? "_lastdim" : "")
+          + "_kernel_impl\" not implemented for '" + t.dtype.scalarTypeName() + "'");
+    }
+    Tensor out = Tensor.empty(t.dtype, t.shape, t.numel);
+    if (t.numel > 0) compute(t, out, d, log);
+    if (t.recordsGrad()) out.setHistory(new SoftmaxBackward(log, t, out, d));
+    return out;
+  }
+
+  private static void compute(Tensor t, Tensor out, int d, boolean log) {
+    int nd = t.shape.length;
+    long size = nd == 0 ? 1 : t.shape[d];
+    DType dtype = t.dtype;
+    if (t.contiguous && (nd == 0 || d == nd - 1)) {
+      long rows = t.numel / size;
+      Parallel.forRows(rows, size, (from, to) -> {
+        ElementKernels k = Tensor.serialKernelsFor(dtype);
+        for (long r = from; r < to; r++) row(k, dtype, log, t.segment, t.offset + r * size, out.segment, r * size, size);
+      });
+      return;
+    }
+    // Rows along another dim, or a strided input: walk the rows' first elements, gather each row.
+    long[] kept = t.shape.clone();
+    kept[d] = 1;
+    long si = t.strides[d], so = out.strides[d];
+    try (Tensor ib = t.alias(null, kept, t.strides, t.offset);
+         Tensor ob = out.alias(null, kept, out.strides, out.offset)) {
+      StridedLoop loop = StridedLoop.of(kept, ob, ib);
+      long ls0 = loop.innerStrides[0], ls1 = loop.innerStrides[1];
+      Parallel.forRows(loop.rows, loop.inner * size, (from, to) -> {
+        ElementKernels k = Tensor.serialKernelsFor(dtype);
+        MemorySegment scratch = scratch(size * k.elementBytes());
+        loop.run(from, to, off -> {
+          long o = off[0], i = off[1];
+          for (long e = 0; e < loop.inner; e++, o += ls0, i += ls1) {
+            if (si == 1 && so == 1) {
+              row(k, dtype, log, t.segment, i, out.segment, o, size);
+            } else {
+              k.copyStrided(t.segment, i, si, scratch, 0, 1, size);
+              row(k, dtype, log, scratch, 0, scratch, 0, size);
+              k.copyStrided(scratch, 0, 1, out.segment, o, so, size);
+            }
+          }
+        });
+      });
+    }
+  }
+
+  /** One row of {@code n >= 1} elements: {@code out} may be {@code in} (same offset). */
+  private static void row(ElementKernels k, DType dtype, boolean log, MemorySegment in, long inOff,
+                          MemorySegment out, long outOff, long n) {
+    double m = k.max(in, inOff, n, false);
+    if (log) {
+      double logSum = dtype.round(Math.log(dtype.round(k.sumExpShift(in, inOff, m, n))));
+      k.binaryScalar(BinaryOp.SUB, in, inOff, m, out, outOff, n);
+      k.binaryScalar(BinaryOp.SUB, out, outOff, logSum, out, outOff, n);
+    } else {
+      double sum = dtype.round(k.expShift(in, inOff, m, out, outOff, n));
+      k.binaryScalar(BinaryOp.MUL, out, outOff, dtype.round(1 / sum), out, outOff, n);
+    }
+  }
+
+  private static MemorySegment scratch(long bytes) {
+    MemorySegment[] holder = SCRATCH.get();
+    MemorySegment s = holder[0];
+    if (s == null || s.byteSize() < bytes) {
+      s = Arena.ofAuto().allocate(Math.max(bytes, 4096), 64);
+      holder[0] = s;
+    }
+    return s;
+  }
+
+  /**
+   * SoftmaxBackward0: {@code y * (g - sum(g * y, dim))}; LogSoftmaxBackward0:
+   * {@code g - exp(y) * sum(g, dim)} (PyTorch's {@code _softmax_backward_data} and
+   * {@code _log_softmax_backward_data}). Both save the result.
+   */
+  static final class SoftmaxBackward extends Node {
+    private final boolean log;
+    private final int dim;
+    private SavedTensor result;
+
+    SoftmaxBackward(boolean log, Tensor input, Tensor result, int dim) {
+      super(input.gradEdge());
+      this.log = log;
+      this.dim = dim;
+      this.result = new SavedTensor(result, this);
+    }
+
+    @Override
+    public String name() {
+      return log ? "LogSoftmaxBackward0" : "SoftmaxBackward0";
+    }
+
+    @Override
+    protected Tensor[] apply(Tensor g) {
+      checkNotReleased();
+      Tensor y = result.get();
+      int[] dims = {dim};
+      if (log) {
+        try (Tensor s = g.sum(dims, true); Tensor e = y.exp(); Tensor es = e.mul(s)) {
+          return new Tensor[] {g.sub(es)};
+        }
+      }
+      try (Tensor gy = g.mul(y); Tensor s = gy.sum(dims, true); Tensor diff = g.sub(s)) {
+        return new Tensor[] {diff.mul(y)};
+      }
+    }
+
+    @Override
+    protected void releaseSaved() {
+      result.release();
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.vectorgrad;
 import dev.vectorgrad.autograd.Engine;
 import dev.vectorgrad.autograd.Node;
 import dev.vectorgrad.format.TensorFormatter;
+import dev.vectorgrad.internal.Internals;
 import dev.vectorgrad.kernels.BinaryOp;
 import dev.vectorgrad.kernels.ElementKernels;
 import dev.vectorgrad.kernels.Kernels;
@@ -61,6 +62,35 @@ public final class Tensor implements AutoCloseable {
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
+    Internals.register(new Internals.TensorAccess() {
+      @Override
+      public MemorySegment storageSegment(Tensor t) {
+        t.ensureOpen();
+        return t.segment;
+      }
+
+      @Override
+      public long offset(Tensor t) {
+        return t.offset;
+      }
+
+      @Override
+      public ElementKernels kernels(Tensor t) {
+        return t.kernels();
+      }
+
+      @Override
+      public void bumpVersion(Tensor t) {
+        t.bumpVersion();
+      }
+
+      @Override
+      public Tensor unscoped(Tensor t) {
+        t.ensureOpen();
+        t.adoptUnscoped();
+        return t;
+      }
+    });
   }
 
   final Storage storage;
@@ -246,6 +276,126 @@ public final class Tensor implements AutoCloseable {
   /** {@code start, start + step, ...} below {@code end}, float32. PyTorch: {@code torch.arange(start, end, step)} with a float argument. */
   public static Tensor arange(double start, double end, double step) {
     return Factories.arange(start, end, step);
+  }
+
+  /**
+   * A tensor over the caller's memory, row-major and contiguous, without a copy: the tensor never
+   * frees the segment, and once the segment's arena is closed every use of the tensor throws
+   * {@link IllegalStateException}. A read-only segment gives a tensor that refuses in-place writes.
+   * PyTorch: {@code torch.frombuffer} / {@code torch.from_numpy} (zero-copy).
+   *
+   * @throws IllegalArgumentException when the segment is too small for the shape or misaligned for the dtype
+   */
+  public static Tensor wrap(MemorySegment segment, DType dtype, long... shape) {
+    return Foreign.wrap(segment, dtype, shape);
+  }
+
+  /**
+   * A tensor over the caller's memory with any geometry (strides and offset in elements, not
+   * negative), checked up front against the segment's size. PyTorch: {@code torch.as_strided} over
+   * a foreign buffer.
+   */
+  public static Tensor wrap(MemorySegment segment, DType dtype, long[] shape, long[] strides, long offset) {
+    return Foreign.wrap(segment, dtype, shape, strides, offset);
+  }
+
+  /**
+   * A tensor over a direct {@code FloatBuffer}, {@code DoubleBuffer} or {@code LongBuffer} in native
+   * order (its remaining elements; without a shape, 1-D), zero-copy. PyTorch: {@code torch.frombuffer}.
+   */
+  public static Tensor from(java.nio.Buffer buffer, long... shape) {
+    return Foreign.from(buffer, shape);
+  }
+
+  /** A tensor of {@code dtype} over a direct byte buffer's remaining bytes, zero-copy. PyTorch: {@code torch.frombuffer(buf, dtype=...)}. */
+  public static Tensor from(java.nio.ByteBuffer buffer, DType dtype, long... shape) {
+    return Foreign.from(buffer, dtype, shape);
+  }
+
+  /**
+   * The exact bytes of this contiguous tensor (a slice of its storage, native byte order), to hand
+   * to foreign code; valid while the tensor's storage lives. Writes through it are not seen by
+   * autograd's version counters. PyTorch: {@code data_ptr()} with {@code numel() * element_size()}.
+   *
+   * @throws IllegalStateException when the tensor is not contiguous (call {@link #contiguous()})
+   */
+  public MemorySegment segment() {
+    return Foreign.segment(this);
+  }
+
+  /** Restarts the default generator from {@code seed}. PyTorch: {@code torch.manual_seed(seed)}. */
+  public static void manualSeed(long seed) {
+    Generator.defaultGenerator().manualSeed(seed);
+  }
+
+  /** Float32 values uniform in [0, 1) from the default generator. PyTorch: {@code torch.rand(*shape)}. */
+  public static Tensor rand(long... shape) {
+    return rand(null, shape);
+  }
+
+  /** Float32 values uniform in [0, 1) from {@code generator}. PyTorch: {@code torch.rand(*shape, generator=g)}. */
+  public static Tensor rand(Generator generator, long... shape) {
+    return Factories.uniform(empty(DType.FLOAT32, Shapes.checked(shape)), 0, 1, generator);
+  }
+
+  /** Float32 standard normal values from the default generator. PyTorch: {@code torch.randn(*shape)}. */
+  public static Tensor randn(long... shape) {
+    return randn(null, shape);
+  }
+
+  /** Float32 standard normal values from {@code generator}. PyTorch: {@code torch.randn(*shape, generator=g)}. */
+  public static Tensor randn(Generator generator, long... shape) {
+    return Factories.normal(empty(DType.FLOAT32, Shapes.checked(shape)), 0, 1, generator);
+  }
+
+  /** Int64 values uniform in [low, high). PyTorch: {@code torch.randint(low, high, shape)}. */
+  public static Tensor randint(long low, long high, long... shape) {
+    return Factories.randint(low, high, shape, null);
+  }
+
+  /** Int64 values uniform in [low, high) from {@code generator}. PyTorch: {@code torch.randint(low, high, shape, generator=g)}. */
+  public static Tensor randint(Generator generator, long low, long high, long... shape) {
+    return Factories.randint(low, high, shape, generator);
+  }
+
+  /** A random permutation of 0 .. n-1 (int64). PyTorch: {@code torch.randperm(n)}. */
+  public static Tensor randperm(long n) {
+    return Factories.randperm(n, null);
+  }
+
+  /** A random permutation of 0 .. n-1 from {@code generator}. PyTorch: {@code torch.randperm(n, generator=g)}. */
+  public static Tensor randperm(long n, Generator generator) {
+    return Factories.randperm(n, generator);
+  }
+
+  /** 1 with the probability held in each element, else 0. PyTorch: {@code torch.bernoulli(t)}. */
+  public Tensor bernoulli() {
+    return Factories.bernoulli(this, null);
+  }
+
+  /** {@link #bernoulli()} drawing from {@code generator}. PyTorch: {@code torch.bernoulli(t, generator=g)}. */
+  public Tensor bernoulli(Generator generator) {
+    return Factories.bernoulli(this, generator);
+  }
+
+  /** Fills this tensor with values uniform in [low, high); returns this. PyTorch: {@code uniform_(low, high)}. */
+  public Tensor uniform_(double low, double high) {
+    return Factories.uniform(this, low, high, null);
+  }
+
+  /** {@link #uniform_(double, double)} drawing from {@code generator}. PyTorch: {@code uniform_(low, high, generator=g)}. */
+  public Tensor uniform_(double low, double high, Generator generator) {
+    return Factories.uniform(this, low, high, generator);
+  }
+
+  /** Fills this tensor with normal values; returns this. PyTorch: {@code normal_(mean, std)}. */
+  public Tensor normal_(double mean, double std) {
+    return Factories.normal(this, mean, std, null);
+  }
+
+  /** {@link #normal_(double, double)} drawing from {@code generator}. PyTorch: {@code normal_(mean, std, generator=g)}. */
+  public Tensor normal_(double mean, double std, Generator generator) {
+    return Factories.normal(this, mean, std, generator);
   }
 
   /** Float32 zeros; no shape is a 0-dim tensor. PyTorch: {@code torch.zeros(*shape)}. */
@@ -938,12 +1088,12 @@ public final class Tensor implements AutoCloseable {
     return UnaryOps.clamp(this, min, max);
   }
 
-  /** Each element at least min. PyTorch: {@code torch.clamp(min=min)}. */
+  /** Each element at least min. PyTorch: {@code torch.clamp_min(min)}. */
   public Tensor clampMin(double min) {
     return UnaryOps.clamp(this, min, Double.NaN);
   }
 
-  /** Each element at most max. PyTorch: {@code torch.clamp(max=max)}. */
+  /** Each element at most max. PyTorch: {@code torch.clamp_max(max)}. */
   public Tensor clampMax(double max) {
     return UnaryOps.clamp(this, Double.NaN, max);
   }
@@ -1047,12 +1197,12 @@ public final class Tensor implements AutoCloseable {
 
   /** The index of the largest element along dim (int64). PyTorch: {@code argmax(dim, keepdim)}. */
   public Tensor argmax(int dim, boolean keepdim) {
-    return Extrema.alongDim(this, dim, keepdim, true).indices();
+    return Extrema.argAlongDim(this, dim, keepdim, true);
   }
 
   /** The index of the smallest element along dim (int64). PyTorch: {@code argmin(dim, keepdim)}. */
   public Tensor argmin(int dim, boolean keepdim) {
-    return Extrema.alongDim(this, dim, keepdim, false).indices();
+    return Extrema.argAlongDim(this, dim, keepdim, false);
   }
 
   /** The product of all elements, a 0-dim tensor. PyTorch: {@code prod()}. */
@@ -1128,6 +1278,47 @@ public final class Tensor implements AutoCloseable {
   /** log(softmax(x)) along dim, computed without overflow. PyTorch: {@code log_softmax(dim)}. */
   public Tensor logSoftmax(int dim) {
     return Softmax.softmax(this, dim, true);
+  }
+
+  // ---------------------------------------------------------------- matrix products
+
+  /**
+   * The matrix product with PyTorch's rules for ranks: 1-D x 1-D is a dot product, 2-D x 1-D
+   * {@code mv}, 2-D x 2-D {@code mm}, and higher ranks batch over the leading dims (broadcast).
+   * PyTorch: {@code torch.matmul} / {@code @}.
+   */
+  public Tensor matmul(Tensor other) {
+    return LinearAlgebra.matmul(this, other);
+  }
+
+  /** The product of two matrices. PyTorch: {@code torch.mm}. */
+  public Tensor mm(Tensor other) {
+    return LinearAlgebra.mm(this, other);
+  }
+
+  /** Batched matrix products of two 3-D tensors. PyTorch: {@code torch.bmm}. */
+  public Tensor bmm(Tensor other) {
+    return LinearAlgebra.bmm(this, other);
+  }
+
+  /** Matrix times vector. PyTorch: {@code torch.mv}. */
+  public Tensor mv(Tensor vector) {
+    return LinearAlgebra.mv(this, vector);
+  }
+
+  /** The dot product of two 1-D tensors (0-dim result). PyTorch: {@code torch.dot}. */
+  public Tensor dot(Tensor other) {
+    return LinearAlgebra.dot(this, other);
+  }
+
+  /** The outer product of two 1-D tensors. PyTorch: {@code torch.outer}. */
+  public Tensor outer(Tensor other) {
+    return LinearAlgebra.outer(this, other);
+  }
+
+  /** {@code beta * bias + alpha * (a @ b)}, bias broadcast. PyTorch: {@code torch.addmm(bias, a, b, beta=beta, alpha=alpha)}. */
+  public static Tensor addmm(Tensor bias, Tensor a, Tensor b, double beta, double alpha) {
+    return LinearAlgebra.addmm(bias, a, b, beta, alpha);
   }
 
   // ---------------------------------------------------------------- views and shapes

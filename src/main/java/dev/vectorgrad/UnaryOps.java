@@ -118,15 +118,26 @@ final class UnaryOps {
 
   /** relu keeps integer dtypes. */
   static Tensor relu(Tensor t) {
-    if (t.dtype == DType.BOOL) throw notImplemented("clamp_min_scalar_cpu", t.dtype);
+    if (t.dtype == DType.BOOL) throw new IllegalArgumentException("Boolean inputs not supported for relu");
     return t.dtype == DType.INT64 ? integral(t, v -> Math.max(v, 0)) : floating(t, RELU);
   }
 
-  /** Rounding ops return integer inputs unchanged (a copy), as PyTorch. */
-  static Tensor floor(Tensor t) { return t.dtype.isFloatingPoint() ? floating(t, FLOOR) : Copies.cloneOf(t); }
-  static Tensor ceil(Tensor t) { return t.dtype.isFloatingPoint() ? floating(t, CEIL) : Copies.cloneOf(t); }
-  static Tensor round(Tensor t) { return t.dtype.isFloatingPoint() ? floating(t, ROUND) : Copies.cloneOf(t); }
-  static Tensor trunc(Tensor t) { return t.dtype.isFloatingPoint() ? floating(t, TRUNC) : Copies.cloneOf(t); }
+  /** Rounding ops return int64 inputs unchanged (a copy), as PyTorch; bool has no kernel. */
+  static Tensor floor(Tensor t) { return rounding(t, FLOOR, "floor_vml_cpu"); }
+  static Tensor ceil(Tensor t) { return rounding(t, CEIL, "ceil_vml_cpu"); }
+  static Tensor round(Tensor t) { return rounding(t, ROUND, "round_vml_cpu"); }
+  static Tensor trunc(Tensor t) { return rounding(t, TRUNC, "trunc_vml_cpu"); }
+
+  private static Tensor rounding(Tensor t, Op op, String kernel) {
+    if (t.dtype == DType.BOOL) throw notImplemented(kernel, t.dtype);
+    return t.dtype.isFloatingPoint() ? floating(t, op) : Copies.cloneOf(t);
+  }
+
+  /** PyTorch's activation kernels exist for floating point only. */
+  private static Tensor activation(Tensor t, String kernel, Op op) {
+    if (!t.dtype.isFloatingPoint()) throw notImplemented(kernel, t.dtype);
+    return floating(t, op);
+  }
 
   static Tensor frac(Tensor t) {
     if (!t.dtype.isFloatingPoint()) throw notImplemented("frac_cpu", t.dtype);
@@ -140,20 +151,21 @@ final class UnaryOps {
   // ------------------------------------------------------------------ activations (nn.Functional)
 
   static Tensor leakyRelu(Tensor t, double slope) {
-    return floating(t, new Op(UnaryOp.LEAKY_RELU, slope, 0, "LeakyReluBackward0", Saves.INPUT,
+    return activation(t, "leaky_relu_cpu", new Op(UnaryOp.LEAKY_RELU, slope, 0, "LeakyReluBackward0", Saves.INPUT,
         (g, x, y) -> map(g, (gv, xv) -> xv > 0 ? gv : gv * slope, x)));
   }
 
   static Tensor elu(Tensor t, double alpha) {
-    return floating(t, new Op(UnaryOp.ELU, alpha, 0, "EluBackward0", Saves.INPUT,
-        (g, x, y) -> map(g, (gv, xv) -> xv > 0 ? gv : gv * alpha * Math.exp(xv), x)));
+    // PyTorch's elu_backward tests x <= 0, so a NaN input passes the gradient through
+    return activation(t, "elu_cpu", new Op(UnaryOp.ELU, alpha, 0, "EluBackward0", Saves.INPUT,
+        (g, x, y) -> map(g, (gv, xv) -> xv <= 0 ? gv * alpha * Math.exp(xv) : gv, x)));
   }
 
   static Tensor gelu(Tensor t, boolean tanh) {
     Derivative d = tanh
         ? (g, x, y) -> map(g, (gv, xv) -> gv * geluTanhDerivative(xv), x)
         : (g, x, y) -> map(g, (gv, xv) -> gv * geluDerivative(xv), x);
-    return floating(t, op(tanh ? UnaryOp.GELU_TANH : UnaryOp.GELU, "GeluBackward0", Saves.INPUT, d));
+    return activation(t, "GeluKernelImpl", op(tanh ? UnaryOp.GELU_TANH : UnaryOp.GELU, "GeluBackward0", Saves.INPUT, d));
   }
 
   /** d/dx of x * Phi(x): Phi(x) + x * phi(x). */
@@ -171,14 +183,14 @@ final class UnaryOps {
   }
 
   static Tensor silu(Tensor t) {
-    return floating(t, op(UnaryOp.SILU, "SiluBackward0", Saves.INPUT, (g, x, y) -> map(g, (gv, xv) -> {
+    return activation(t, "silu_cpu", op(UnaryOp.SILU, "SiluBackward0", Saves.INPUT, (g, x, y) -> map(g, (gv, xv) -> {
       double s = 1 / (1 + Math.exp(-xv));
       return gv * s * (1 + xv * (1 - s));
     }, x)));
   }
 
   static Tensor mish(Tensor t) {
-    return floating(t, op(UnaryOp.MISH, "MishBackward0", Saves.INPUT, (g, x, y) -> map(g, (gv, xv) -> {
+    return activation(t, "mish_cpu", op(UnaryOp.MISH, "MishBackward0", Saves.INPUT, (g, x, y) -> map(g, (gv, xv) -> {
       double th = Math.tanh(Math.log1p(Math.exp(xv)));
       double s = 1 / (1 + Math.exp(-xv));
       return gv * (th + xv * s * (1 - th * th));
@@ -186,7 +198,7 @@ final class UnaryOps {
   }
 
   static Tensor softplus(Tensor t, double beta, double threshold) {
-    return floating(t, new Op(UnaryOp.SOFTPLUS, beta, threshold, "SoftplusBackward0", Saves.INPUT,
+    return activation(t, "softplus_cpu", new Op(UnaryOp.SOFTPLUS, beta, threshold, "SoftplusBackward0", Saves.INPUT,
         (g, x, y) -> map(g, (gv, xv) -> {
           if (xv * beta > threshold) return gv;
           double z = Math.exp(xv * beta);
@@ -196,6 +208,11 @@ final class UnaryOps {
 
   /** hardtanh: clamp to [min, max] with no gradient at or beyond the bounds. */
   static Tensor hardtanh(Tensor t, double min, double max) {
+    if (t.dtype == DType.BOOL) throw new IllegalArgumentException("Bool inputs not supported for hardtanh");
+    if (t.dtype == DType.INT64) {   // PyTorch clamps integers in place of their dtype
+      long lo = (long) min, hi = (long) max;
+      return integral(t, v -> Math.min(Math.max(v, lo), hi));
+    }
     return floating(t, new Op(UnaryOp.CLAMP, min, max, "HardtanhBackward0", Saves.INPUT,
         (g, x, y) -> map(g, (gv, xv) -> xv <= min || xv >= max ? 0 : gv, x)));
   }
@@ -206,10 +223,7 @@ final class UnaryOps {
     String node = Double.isNaN(max) ? "ClampMinBackward0" : Double.isNaN(min) ? "ClampMaxBackward0" : "ClampBackward1";
     Op op = new Op(UnaryOp.CLAMP, lo, hi, node, Saves.INPUT,
         (g, x, y) -> map(g, (gv, xv) -> xv >= lo && xv <= hi ? gv : 0, x));
-    if (t.dtype.isFloatingPoint()) return floating(t, op);
-    if (t.dtype == DType.BOOL) throw notImplemented("clamp_cpu", t.dtype);
-    long l = Double.isNaN(min) ? Long.MIN_VALUE : (long) Math.ceil(min), h = Double.isNaN(max) ? Long.MAX_VALUE : (long) Math.floor(max);
-    return integral(t, v -> Math.min(Math.max(v, l), h));
+    return floating(t, op);   // the bounds are Python floats: integer tensors clamp in float32, as PyTorch
   }
 
   /** clamp_ in place. */
@@ -311,6 +325,15 @@ final class UnaryOps {
 
   private static Tensor inPlace(Tensor t, Op op) {
     t.ensureOpen();
+    if (op == RELU && t.dtype == DType.INT64) {   // relu_ keeps integers (the others compute in float)
+      InPlace.checkWritable(t);
+      InPlace.gradRecorded(t, false);
+      try (Tensor r = integral(t, v -> Math.max(v, 0))) {
+        Elementwise.copy(r, t);
+      }
+      InPlace.finish(t, null);
+      return t;
+    }
     if (!t.dtype.isFloatingPoint()) {
       throw new IllegalArgumentException("result type Float can't be cast to the desired output type "
           + t.dtype.scalarTypeName());
@@ -354,11 +377,11 @@ final class UnaryOps {
       this.derivative = derivative;
       this.needsSaved = saves != Saves.NOTHING;
       this.input = input == null ? null : new SavedTensor(input);
-      this.result = result == null ? null : new SavedTensor(result);
+      this.result = result == null ? null : new SavedTensor(result, this);
     }
 
     void saveResult(Tensor t) {
-      result = new SavedTensor(t);
+      result = new SavedTensor(t, this);
     }
 
     @Override

@@ -10,10 +10,22 @@ import dev.vectorgrad.Tensor;
 public final class SavedTensor {
   private Tensor tensor;
   private final long savedVersion;
+  /**
+   * For an op's own output, the op's node; null for an input. PyTorch's version error names the
+   * saving node for outputs and the tensor's current {@code gradFn} for inputs.
+   */
+  private final Node producer;
 
+  /** Saves an input of an op. */
   public SavedTensor(Tensor tensor) {
+    this(tensor, null);
+  }
+
+  /** Saves an output of the op whose node is {@code producer} (saved before the output's history is set). */
+  public SavedTensor(Tensor tensor, Node producer) {
     this.tensor = tensor;
     this.savedVersion = tensor.version();
+    this.producer = producer;
   }
 
   /** The saved tensor, after checking it may still be used. */
@@ -27,15 +39,18 @@ public final class SavedTensor {
     long now = t.version();
     if (now != savedVersion) {
       String shape = java.util.Arrays.toString(t.shape());
-      Node producer = t.gradFn();
       throw new IllegalStateException("one of the variables needed for gradient computation has been "
           + "modified by an inplace operation: [" + t.dtype().legacyTypeName() + " " + shape + "]"
-          + (producer != null ? ", which is output 0 of " + producer.qualifiedName() + "," : "")
+          + (namedNode(t) != null ? ", which is output 0 of " + namedNode(t).qualifiedName() + "," : "")
           + " is at version " + now + "; expected version " + savedVersion + " instead. Hint: enable "
           + "anomaly detection to find the operation that failed to compute its gradient, with "
           + "torch.autograd.set_detect_anomaly(True).");
     }
     return t;
+  }
+
+  private Node namedNode(Tensor t) {
+    return producer != null ? producer : t.gradFn();
   }
 
   /** Forgets the tensor (the graph was freed). */

@@ -40,12 +40,36 @@ public final class Storage {
   private final Throwable allocationSite;
   private volatile int refs = 1;
 
+  /** Marks a storage over the caller's memory: never freed here, never counted. */
+  private static final int FOREIGN = -1;
+
   private Storage(MemorySegment segment, int sizeClass, long byteSize) {
     this.segment = segment;
     this.sizeClass = sizeClass;
     this.byteSize = byteSize;
-    this.allocationSite = TRACK ? new Throwable("tensor storage of " + byteSize + " bytes allocated here") : null;
-    if (TRACK) LIVE.add(this);
+    this.allocationSite = TRACK && sizeClass != FOREIGN
+        ? new Throwable("tensor storage of " + byteSize + " bytes allocated here") : null;
+    if (TRACK && sizeClass != FOREIGN) LIVE.add(this);
+  }
+
+  /**
+   * A storage over memory the caller owns (a segment of their arena, a mapped file, a direct
+   * buffer): the last release only drops the reference; the memory is neither freed nor counted
+   * in {@code liveBytes}. Using it after its arena closed throws {@link IllegalStateException}
+   * (the FFM API checks every access).
+   */
+  public static Storage wrap(MemorySegment segment) {
+    return new Storage(segment, FOREIGN, segment.byteSize());
+  }
+
+  /** Whether this storage is the caller's memory ({@link #wrap}) rather than the allocator's. */
+  public boolean isForeign() {
+    return sizeClass == FOREIGN;
+  }
+
+  /** Whether the memory may not be written (a read-only mapping or buffer). */
+  public boolean isReadOnly() {
+    return segment.isReadOnly();
   }
 
   /** A storage of at least {@code byteSize} bytes with unspecified contents. */
@@ -81,6 +105,7 @@ public final class Storage {
   public boolean release() {
     int r = (int) REFS.getAndAdd(this, -1) - 1;
     if (r == 0) {
+      if (sizeClass == FOREIGN) return true;
       if (TRACK) LIVE.remove(this);
       NativeAllocator.global().free(segment, sizeClass);
       return true;
@@ -95,6 +120,7 @@ public final class Storage {
    * with the stack that allocated them.
    */
   public void noteReleasedByGc() {
+    if (sizeClass == FOREIGN) return;   // the caller's memory: dropping a wrapper leaks nothing
     long n = RELEASED_BY_GC.get() + 1;   // counted after logging, so a reader of the count sees the log
     if (TRACK && n <= MAX_LEAK_WARNINGS) {
       LOG.log(System.Logger.Level.WARNING, "vectorgrad: a tensor of " + byteSize + " bytes was never closed; "
