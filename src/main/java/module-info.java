@@ -6,8 +6,12 @@
  */
 module dev.vectorgrad {
   requires jdk.incubator.vector;
+  requires com.fasterxml.jackson.core;
 
   exports dev.vectorgrad;
   exports dev.vectorgrad.autograd;
   exports dev.vectorgrad.nn;
+  exports dev.vectorgrad.optim;
+  exports dev.vectorgrad.data;
+  exports dev.vectorgrad.io;
 }
