@@ -11,12 +11,13 @@ import java.lang.foreign.MemorySegment;
  * <p>Which dimension: the one with more micro-tiles ({@code m / rowTile} against {@code n / colTile}),
  * which keeps parts balanced and every thread on full-width micro-kernels; a row split packs B
  * once per thread, a column split A. Products below {@code -Dvectorgrad.gemm.parallelWork}
- * multiply-adds (default 2^18 = 64^3, a few microseconds on one core) stay on the caller's thread:
- * below that the hand-off and the parts' fixed packing costs ate the gain (64 x 256 x 10 ran no
- * faster on two threads than on one).
+ * multiply-adds (default 2^19, about 80^3: ten microseconds on one core) stay on the caller's
+ * thread: below that the hand-off and each part's fixed packing costs ate the gain (64 x 256 x 10
+ * and 64^3 with a transposed A ran no faster on two threads than on one, and a part that waits for
+ * a descheduled worker on a loaded machine costs milliseconds).
  */
 final class ParallelGemm implements Gemm {
-  static final long MIN_WORK = Math.max(1, Long.getLong("vectorgrad.gemm.parallelWork", 1L << 18));
+  static final long MIN_WORK = Math.max(1, Long.getLong("vectorgrad.gemm.parallelWork", 1L << 19));
   /** {@code -Dvectorgrad.gemm.split=rows|columns} fixes the split dimension (for measurements); default: by tiles. */
   private static final int SPLIT = switch (System.getProperty("vectorgrad.gemm.split", "auto")) {
     case "rows" -> -1;
