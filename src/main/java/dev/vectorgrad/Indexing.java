@@ -75,7 +75,7 @@ final class Indexing {
       long[] regionShape = t.shape.clone();
       regionShape[d] = 1;
       for (int i = 0; i < picks.length; i++) {
-        long p = picks[i] < 0 ? picks[i] + size : picks[i];
+        long p = picks[i];
         try (Tensor from = t.alias(null, regionShape, t.strides, t.offset + p * t.strides[d]);
              Tensor to = out.alias(null, regionShape, out.strides, out.offset + i * out.strides[d])) {
           Elementwise.copy(from, to);
@@ -114,11 +114,10 @@ final class Indexing {
         Arithmetic.addInto(grad, g);
         return new Tensor[] {grad};
       }
-      long size = inputShape[dim];
       long[] regionShape = inputShape.clone();
       regionShape[dim] = 1;
       for (int i = 0; i < picks.length; i++) {
-        long p = picks[i] < 0 ? picks[i] + size : picks[i];
+        long p = picks[i];
         try (Tensor to = grad.alias(null, regionShape, grad.strides, grad.offset + p * grad.strides[dim]);
              Tensor from = g.alias(null, regionShape, g.strides, g.offset + i * g.strides[dim])) {
           Arithmetic.addInto(to, from);
@@ -161,7 +160,6 @@ final class Indexing {
     try {
       forEachIndex(idxShape, at -> {
         long p = ki.getLong(idx.segment, offsetOf(idx, at));
-        if (p < 0) p += selfShape[d];
         k.copy(self.segment, offsetOf(self, at, d, p), dst.segment, offsetOf(dst, at), 1);
       });
     } finally {
@@ -259,7 +257,6 @@ final class Indexing {
   /** {@code target[... index[i] ...] += src[i]} along {@code dim} over the index's shape; not recorded. */
   static void scatterAddInto(Tensor target, int dim, Tensor index, Tensor src) {
     long[] idxShape = index.shape.length == 0 ? new long[] {1} : index.shape;
-    long size = target.shape.length == 0 ? 1 : target.shape[dim];
     Tensor tgt = target.shape.length == 0 ? target.alias(null, new long[] {1}, new long[] {1}, target.offset) : target;
     Tensor idx = index.shape.length == 0 ? index.alias(null, idxShape, new long[] {1}, index.offset) : index;
     Tensor s = src.shape.length == 0 ? src.alias(null, new long[] {1}, new long[] {1}, src.offset) : src;
@@ -268,7 +265,6 @@ final class Indexing {
     try {
       forEachIndex(idxShape, at -> {
         long p = ki.getLong(idx.segment, offsetOf(idx, at));
-        if (p < 0) p += size;
         long o = offsetOf(tgt, at, dim, p), q = offsetOf(s, at);
         if (floating) k.set(tgt.segment, o, k.get(tgt.segment, o) + ks.get(s.segment, q));
         else k.setLong(tgt.segment, o, k.getLong(tgt.segment, o) + ks.getLong(s.segment, q));
