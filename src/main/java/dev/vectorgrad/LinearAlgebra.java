@@ -46,6 +46,11 @@ final class LinearAlgebra {
     }
   }
 
+  /** {@code m.t()} as an unrecorded view (the caller keeps m alive while the view is read). */
+  private static Tensor transposed(Tensor m) {
+    return m.alias(null, new long[] {m.shape[1], m.shape[0]}, new long[] {m.strides[1], m.strides[0]}, m.offset);
+  }
+
   /** The 2-D matrix {@code index} of a 3-D tensor (a view without a reference: the caller keeps t alive). */
   private static Tensor matrix(Tensor t, long index) {
     return t.alias(null, new long[] {t.shape[1], t.shape[2]}, new long[] {t.strides[1], t.strides[2]},
@@ -79,11 +84,19 @@ final class LinearAlgebra {
     return out;
   }
 
-  /** MmBackward0 (and AddmmBackward0's matrix part): {@code ga = g b^T}, {@code gb = a^T g}, times alpha. */
+  /**
+   * MmBackward0 (and AddmmBackward0's matrix part): {@code ga = g b^T}, {@code gb = a^T g}, times alpha.
+   * As PyTorch's {@code mm_mat1_backward}/{@code mm_mat2_backward}, a gradient whose input was
+   * column-major (a transposed contiguous matrix, e.g. the {@code w.t()} of {@code linear}) is
+   * computed column-major too: {@code gb = (g^T a)^T}. The same products summed in the same order,
+   * but after {@code TBackward0} the weight's gradient arrives contiguous, so accumulating it is a
+   * straight copy rather than a transposing gather.
+   */
   static class MmBackward extends Node {
     private final String name;
     private final SavedTensor a, b;
     private final double alpha;
+    private final boolean aColumnMajor, bColumnMajor;
 
     MmBackward(String name, Tensor a, Tensor b, double alpha, Node... extraEdges) {
       super(edges(a, b, extraEdges));
@@ -92,6 +105,13 @@ final class LinearAlgebra {
       int off = extraEdges.length;
       this.b = needsInputGrad(off) ? new SavedTensor(b) : null;
       this.a = needsInputGrad(off + 1) ? new SavedTensor(a) : null;
+      this.aColumnMajor = columnMajor(a);
+      this.bColumnMajor = columnMajor(b);
+    }
+
+    /** PyTorch's test: {@code strides[0] == 1 && strides[1] == sizes[0]}. */
+    private static boolean columnMajor(Tensor m) {
+      return m.strides[0] == 1 && m.strides[1] == m.shape[0] && m.shape[0] > 1 && m.shape[1] > 1;
     }
 
     private static Node[] edges(Tensor a, Tensor b, Node[] extra) {
@@ -111,19 +131,29 @@ final class LinearAlgebra {
     void matrixGrads(Tensor g, Tensor[] grads, int off) {
       if (needsInputGrad(off)) {
         Tensor bm = b.get();
-        Tensor ga = Tensor.empty(g.dtype, new long[] {g.shape[0], bm.shape[0]});
-        try (Tensor bt = bm.alias(null, new long[] {bm.shape[1], bm.shape[0]}, new long[] {bm.strides[1], bm.strides[0]}, bm.offset)) {
-          gemm(g, bt, ga, alpha, 0);
+        try (Tensor bt = transposed(bm); Tensor gt = transposed(g)) {
+          grads[off] = aColumnMajor ? productTransposed(bm, gt) : product(g, bt);   // (b g^T)^T or g b^T
         }
-        grads[off] = ga;
       }
       if (needsInputGrad(off + 1)) {
         Tensor am = a.get();
-        Tensor gb = Tensor.empty(g.dtype, new long[] {am.shape[1], g.shape[1]});
-        try (Tensor at = am.alias(null, new long[] {am.shape[1], am.shape[0]}, new long[] {am.strides[1], am.strides[0]}, am.offset)) {
-          gemm(at, g, gb, alpha, 0);
+        try (Tensor at = transposed(am); Tensor gt = transposed(g)) {
+          grads[off + 1] = bColumnMajor ? productTransposed(gt, am) : product(at, g);  // (g^T a)^T or a^T g
         }
-        grads[off + 1] = gb;
+      }
+    }
+
+    /** {@code alpha * x @ y}, a new contiguous matrix. */
+    private Tensor product(Tensor x, Tensor y) {
+      Tensor out = Tensor.empty(y.dtype, new long[] {x.shape[0], y.shape[1]});
+      gemm(x, y, out, alpha, 0);
+      return out;
+    }
+
+    /** {@code (alpha * x @ y)^T}: the product computed row-major, returned as its column-major view. */
+    private Tensor productTransposed(Tensor x, Tensor y) {
+      try (Tensor rowMajor = product(x, y)) {
+        return transposed(rowMajor);
       }
     }
 

@@ -1004,6 +1004,11 @@ final class Pointwise {
     return d == DType.FLOAT32 ? PointwiseKernels.float32() : PointwiseKernels.float64();
   }
 
+  /** A derivative kernel ({@code THRESHOLD_BACKWARD}, ...) of the gradient {@code g} and a saved tensor, in g's dtype. */
+  static Tensor derivative(Binary op, Tensor g, Tensor saved) {
+    return floating(op, g, saved, g.dtype);
+  }
+
   /** {@code op(a, b)} broadcast, in floating type {@code d}: the operands converted to d first. */
   private static Tensor floating(Binary op, Tensor a, Tensor b, DType d) {
     long[] shape = Shapes.broadcast(a.shape, b.shape);

@@ -1,5 +1,7 @@
 package dev.vectorgrad;
 
+import dev.vectorgrad.kernels.PointwiseKernels;
+
 import dev.vectorgrad.autograd.Node;
 import dev.vectorgrad.autograd.SavedTensor;
 import dev.vectorgrad.kernels.UnaryOp;
@@ -62,12 +64,12 @@ final class UnaryOps {
   private static final Op SINH = op(UnaryOp.SINH, "SinhBackward0", Saves.INPUT, (g, x, y) -> g.mul(x.cosh()));
   private static final Op COSH = op(UnaryOp.COSH, "CoshBackward0", Saves.INPUT, (g, x, y) -> g.mul(x.sinh()));
   private static final Op TANH = op(UnaryOp.TANH, "TanhBackward0", Saves.RESULT,
-      (g, x, y) -> map(g, (gv, yv) -> gv * (1 - yv * yv), y));
+      (g, x, y) -> Pointwise.derivative(PointwiseKernels.Binary.TANH_BACKWARD, g, y));
   private static final Op SIGMOID = op(UnaryOp.SIGMOID, "SigmoidBackward0", Saves.RESULT,
-      (g, x, y) -> map(g, (gv, yv) -> gv * ((1 - yv) * yv), y));
+      (g, x, y) -> Pointwise.derivative(PointwiseKernels.Binary.SIGMOID_BACKWARD, g, y));
   // threshold_backward(grad, result, 0): no gradient where the result is <= 0 (NaN results pass it on)
   private static final Op RELU = op(UnaryOp.RELU, "ReluBackward0", Saves.RESULT,
-      (g, x, y) -> map(g, (gv, yv) -> yv <= 0 ? 0 : gv, y));
+      (g, x, y) -> Pointwise.derivative(PointwiseKernels.Binary.THRESHOLD_BACKWARD, g, y));
   private static final Op ERF = op(UnaryOp.ERF, "ErfBackward0", Saves.INPUT,
       (g, x, y) -> map(g, (gv, xv) -> gv * (TWO_OVER_SQRT_PI * Math.exp(-(xv * xv))), x));
   private static final Op FLOOR = op(UnaryOp.FLOOR, "FloorBackward0", Saves.NOTHING, (g, x, y) -> zerosLike(g));

@@ -29,7 +29,16 @@ public interface PointwiseKernels {
     /** C's {@code fmod}: exact, the sign of a. */
     FMOD,
     /** fmod moved by b when the signs differ: the sign of b (Python's %). */
-    REMAINDER
+    REMAINDER,
+    /**
+     * ReLU's derivative, PyTorch's {@code threshold_backward(grad = a, result = b, 0)}: {@code b <= 0 ? 0 : a}
+     * (a NaN result passes the gradient on).
+     */
+    THRESHOLD_BACKWARD,
+    /** tanh's derivative from its result, PyTorch's {@code tanh_backward(grad = a, y = b)}: {@code a * (1 - b * b)}. */
+    TANH_BACKWARD,
+    /** sigmoid's derivative from its result, PyTorch's {@code sigmoid_backward(grad = a, y = b)}: {@code a * (1 - b) * b}. */
+    SIGMOID_BACKWARD
   }
 
   /** Ops of a tensor and a scalar s, {@code out[i] = op(a[i], s)}. */
