@@ -90,6 +90,17 @@ public final class Tensor implements AutoCloseable {
         t.adoptUnscoped();
         return t;
       }
+
+      @Override
+      public Node gradEdge(Tensor t) {
+        t.ensureOpen();
+        return t.gradEdge();
+      }
+
+      @Override
+      public void setHistory(Tensor out, Node node) {
+        out.setHistory(node);
+      }
     });
   }
 
@@ -1023,22 +1034,22 @@ public final class Tensor implements AutoCloseable {
     return Pointwise.compare("ne", this, value);
   }
 
-  /** this < other as bool, broadcasting. PyTorch: {@code torch.lt}. */
+  /** {@code this < other} as bool, broadcasting. PyTorch: {@code torch.lt}. */
   public Tensor lt(Tensor other) {
     return Pointwise.compare("lt", this, other);
   }
 
-  /** this < value as bool. PyTorch: {@code torch.lt}. */
+  /** {@code this < value} as bool. PyTorch: {@code torch.lt}. */
   public Tensor lt(double value) {
     return Pointwise.compare("lt", this, value);
   }
 
-  /** this <= other as bool, broadcasting. PyTorch: {@code torch.le}. */
+  /** {@code this <= other} as bool, broadcasting. PyTorch: {@code torch.le}. */
   public Tensor le(Tensor other) {
     return Pointwise.compare("le", this, other);
   }
 
-  /** this <= value as bool. PyTorch: {@code torch.le}. */
+  /** {@code this <= value} as bool. PyTorch: {@code torch.le}. */
   public Tensor le(double value) {
     return Pointwise.compare("le", this, value);
   }
@@ -1705,6 +1716,7 @@ public final class Tensor implements AutoCloseable {
     owner = null;
   }
 
+  /** Whether {@link #close()} released this tensor (every other use then throws). PyTorch has no equivalent: it frees by reference count. */
   public boolean isClosed() {
     return closed != 0;
   }

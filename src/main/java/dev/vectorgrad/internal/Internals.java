@@ -1,6 +1,7 @@
 package dev.vectorgrad.internal;
 
 import dev.vectorgrad.Tensor;
+import dev.vectorgrad.autograd.Node;
 import dev.vectorgrad.kernels.ElementKernels;
 import java.lang.foreign.MemorySegment;
 
@@ -34,6 +35,16 @@ public final class Internals {
      * parameters, gradients, optimizer state, module buffers. Returns t.
      */
     Tensor unscoped(Tensor t);
+
+    /**
+     * The edge a new node takes to input {@code t}: its {@code gradFn}, its gradient accumulator
+     * when it is a leaf that requires grad, or null when it does not require grad. For fused ops
+     * outside the root package that record one node of their own, as PyTorch's {@code NllLossBackward0}.
+     */
+    Node gradEdge(Tensor t);
+
+    /** Makes {@code node} the {@code gradFn} of {@code out}, an op's fresh floating-point result. */
+    void setHistory(Tensor out, Node node);
   }
 
   private static volatile TensorAccess tensors;

@@ -1,6 +1,7 @@
 package dev.vectorgrad.nn;
 
 import dev.vectorgrad.DType;
+import dev.vectorgrad.GradMode;
 import dev.vectorgrad.Tensor;
 import java.util.Arrays;
 
@@ -8,11 +9,11 @@ import java.util.Arrays;
  * The loss functions behind {@link Functional} and the loss modules, with PyTorch's argument
  * checks and error texts.
  *
- * <p>They are compositions of recorded tensor ops (the package cannot attach nodes of its own to
- * results), so the graph shows those ops' nodes ({@code NegBackward0}, {@code MeanBackward0}, ...)
- * where PyTorch records one fused node ({@code NllLossBackward0}, {@code MseLossBackward0}, ...);
- * values and gradients are PyTorch's. Binary cross entropy reproduces PyTorch's capped gradient
- * formula exactly through a constant-slope term (see {@link #binaryCrossEntropy}).
+ * <p>Where PyTorch runs a fused loss kernel, the loss is computed without recording and gets one
+ * {@link LossNode} with PyTorch's name and derivative ({@code NllLossBackward0},
+ * {@code MseLossBackward0}, {@code BinaryCrossEntropyBackward0}, ...); where PyTorch composes
+ * ({@code l1_loss}, label smoothing, probability targets) the same ops are recorded, so the graph
+ * is PyTorch's either way.
  */
 final class Losses {
   private Losses() {}
@@ -83,9 +84,33 @@ final class Losses {
 
   // ------------------------------------------------------------------------------------------ regression
 
+  /** {@code t} expanded (recorded: {@code ExpandBackward0}) to {@code shape}, or t itself when it has that shape. */
+  private static Tensor expandTo(Tensor t, long[] shape) {
+    return Arrays.equals(t.shape(), shape) ? t : t.expand(shape);
+  }
+
+  /** {@code 1 / numel} for a mean (PyTorch's {@code norm}), else 1. */
+  private static double norm(int r, Tensor t) {
+    return r == MEAN ? 1.0 / t.numel() : 1.0;
+  }
+
+  /**
+   * PyTorch's {@code mse_loss}: the operands broadcast (recorded expands), {@code (x - t)^2}
+   * reduced, one {@code MseLossBackward0}: {@code 2 norm (x - t) g} for the input,
+   * {@code 2 norm (t - x) g} for the target.
+   */
   static Tensor mse(Tensor input, Tensor target, String reduction) {
     int r = reduction(reduction);
-    return reduce(input.sub(target).square(), r);
+    long[] shape = broadcastShape(input.shape(), target.shape());
+    Tensor x = expandTo(input, shape), t = expandTo(target, shape);
+    Tensor value;
+    try (var noGrad = GradMode.noGrad()) {
+      value = reduce(x.sub(t).square(), r);
+    }
+    return LossNode.record("MseLossBackward0", value, new Tensor[] {x, t}, new Tensor[] {x, t}, (i, g, v) -> {
+      Tensor a = v[i], b = v[1 - i];
+      return a.sub(b).mul(2 * norm(r, a)).mul(g);
+    });
   }
 
   static Tensor l1(Tensor input, Tensor target, String reduction) {
@@ -93,35 +118,70 @@ final class Losses {
     return reduce(input.sub(target).abs(), r);
   }
 
-  /** 0.5 d^2 / beta where |d| < beta, else |d| - beta / 2, as {@code 0.5 m^2 / beta + (|d| - m)} with m = min(|d|, beta). */
+  /**
+   * PyTorch's {@code smooth_l1_loss}: 0.5 d^2 / beta where |d| &lt; beta, else |d| - beta / 2
+   * (computed as {@code 0.5 m^2 / beta + (|d| - m)} with m = min(|d|, beta); |d| for beta 0).
+   * {@code SmoothL1LossBackward0}: {@code norm d g / beta} inside, {@code norm (d > 0 ? 1 : -1) g}
+   * outside (so -g at d = 0 when beta is 0, as PyTorch), with d = x - t for the input and t - x for
+   * the target.
+   */
   static Tensor smoothL1(Tensor input, Tensor target, String reduction, double beta) {
     int r = reduction(reduction);
     if (beta < 0) throw new IllegalArgumentException("smooth_l1_loss does not support negative values for beta.");
-    if (beta == 0) return l1(input, target, reduction);
-    Tensor a = input.sub(target).abs();
-    Tensor m = a.clampMax(beta);
-    return reduce(m.square().mul(0.5 / beta).add(a.sub(m)), r);
+    long[] shape = broadcastShape(input.shape(), target.shape());
+    Tensor x = expandTo(input, shape), t = expandTo(target, shape);
+    Tensor value;
+    try (var noGrad = GradMode.noGrad()) {
+      Tensor a = x.sub(t).abs();
+      if (beta == 0) {
+        value = reduce(a, r);
+      } else {
+        Tensor m = a.clampMax(beta);
+        value = reduce(m.square().mul(0.5 / beta).add(a.sub(m)), r);
+      }
+    }
+    return LossNode.record("SmoothL1LossBackward0", value, new Tensor[] {x, t}, new Tensor[] {x, t}, (i, g, v) -> {
+      Tensor d = v[i].sub(v[1 - i]);
+      double n = norm(r, d);
+      return Tensor.where(d.abs().ge(beta), plusOrMinusOne(d).mul(n).mul(g), d.mul(n).mul(g).div(beta));
+    });
   }
 
-  /** 0.5 d^2 where |d| < delta, else delta (|d| - delta / 2), as {@code 0.5 m^2 + delta (|d| - m)} with m = min(|d|, delta). */
+  /** PyTorch's blend in the smooth L1 and Huber derivatives: {@code d > 0 ? 1 : -1} (-1 at 0 and NaN). */
+  private static Tensor plusOrMinusOne(Tensor d) {
+    return d.gt(0.0).to(d.dtype()).mul(2.0).sub(1.0);
+  }
+
+  /**
+   * PyTorch's {@code huber_loss}: 0.5 d^2 where |d| &lt; delta, else delta (|d| - delta / 2)
+   * (computed as {@code 0.5 m^2 + delta (|d| - m)} with m = min(|d|, delta)). {@code
+   * HuberLossBackward0}: {@code norm d g} inside, {@code norm sign(d) g delta} outside.
+   */
   static Tensor huber(Tensor input, Tensor target, String reduction, double delta) {
     int r = reduction(reduction);
     if (!(delta > 0)) throw new IllegalArgumentException("huber_loss does not support non-positive values for delta.");
-    Tensor a = input.sub(target).abs();
-    Tensor m = a.clampMax(delta);
-    return reduce(m.square().mul(0.5).add(a.sub(m).mul(delta)), r);
+    long[] shape = broadcastShape(input.shape(), target.shape());
+    Tensor x = expandTo(input, shape), t = expandTo(target, shape);
+    Tensor value;
+    try (var noGrad = GradMode.noGrad()) {
+      Tensor a = x.sub(t).abs();
+      Tensor m = a.clampMax(delta);
+      value = reduce(m.square().mul(0.5).add(a.sub(m).mul(delta)), r);
+    }
+    return LossNode.record("HuberLossBackward0", value, new Tensor[] {x, t}, new Tensor[] {x, t}, (i, g, v) -> {
+      Tensor d = v[i].sub(v[1 - i]);
+      double n = norm(r, d);
+      return Tensor.where(d.abs().ge(delta), plusOrMinusOne(d).mul(n).mul(g).mul(delta), d.mul(n).mul(g));
+    });
   }
 
   // ------------------------------------------------------------------------------------------ binary
 
   /**
-   * PyTorch's {@code binary_cross_entropy}: {@code -w (t max(log x, -100) + (1 - t) max(log(1 - x), -100))}.
-   * The values and PyTorch's derivatives ({@code (x - t) / max(x (1 - x), 1e-12)} for the input,
-   * {@code -logit(x)} for the target, both times the weight) are computed here elementwise in
-   * double and attached as {@code L + (x - x.detach()) dL/dx + (t - t.detach()) dL/dt}: the extra
-   * terms are exactly zero forward and give backward PyTorch's capped gradient, also where x is 0
-   * or 1 (where differentiating the clamped logs would give 0 * inf). Target gradients that are
-   * infinite in PyTorch (x = 0 or 1) become the largest finite value of the dtype.
+   * PyTorch's {@code binary_cross_entropy}: {@code -w (t max(log x, -100) + (1 - t) max(log(1 - x), -100))},
+   * computed elementwise as PyTorch's kernel (in the element type). {@code BinaryCrossEntropyBackward0}:
+   * {@code g (x - t) / max(x (1 - x), 1e-12)} for the input and {@code -logit(x) g} for the target,
+   * each times the weight, and divided by numel for a mean (PyTorch's order of operations).
    */
   static Tensor binaryCrossEntropy(Tensor input, Tensor target, Tensor weight, String reduction) {
     int r = reduction(reduction);
@@ -130,54 +190,46 @@ final class Losses {
       throw new IllegalArgumentException("Using a target size (" + Repr.torchSize(target.shape()) + ") that is "
           + "different to the input size (" + Repr.torchSize(shape) + ") is deprecated. Please ensure they have the same size.");
     }
+    if (weight != null) broadcastShape(shape, weight.shape());
     DType dtype = input.dtype();
     double[] x = input.toDoubleArray();
     double[] t = target.toDoubleArray();
-    double[] w = null;
-    if (weight != null) {
-      broadcastShape(shape, weight.shape());
-      try (Tensor expanded = weight.expand(shape)) {
-        w = expanded.toDoubleArray();
-      }
-    }
     int n = x.length;
     double[] loss = new double[n];
-    double[] dx = new double[n];
-    boolean targetGrad = target.requiresGrad();
-    double[] dt = targetGrad ? new double[n] : null;
-    double big = dtype == DType.FLOAT64 ? Double.MAX_VALUE : Float.MAX_VALUE;
     for (int i = 0; i < n; i++) {
       double xi = x[i], ti = t[i];
       if (!(xi >= 0 && xi <= 1)) throw new IllegalArgumentException("all elements of input should be between 0 and 1");
       if (dtype == DType.FLOAT32) {
         float xf = (float) xi, tf = (float) ti;
-        float l = (tf - 1f) * Math.max((float) Math.log(1f - xf), -100f) - tf * Math.max((float) Math.log(xf), -100f);
-        loss[i] = l;
-        dx[i] = (xf - tf) / Math.max((1f - xf) * xf, 1e-12f);
+        loss[i] = (tf - 1f) * Math.max((float) Math.log(1f - xf), -100f) - tf * Math.max((float) Math.log(xf), -100f);
       } else {
         loss[i] = (ti - 1) * Math.max(Math.log(1 - xi), -100) - ti * Math.max(Math.log(xi), -100);
-        dx[i] = (xi - ti) / Math.max((1 - xi) * xi, 1e-12);
-      }
-      double wi = w == null ? 1 : w[i];
-      if (w != null) {
-        loss[i] *= wi;
-        dx[i] *= wi;
-      }
-      if (targetGrad) {
-        double g = -Math.log(xi / (1 - xi)) * wi;
-        dt[i] = Double.isNaN(g) ? g : Math.max(-big, Math.min(big, g));
       }
     }
-    Tensor out = constant(loss, shape, dtype);
-    if (input.requiresGrad()) out = out.add(input.sub(input.detach()).mul(constant(dx, shape, dtype)));
-    if (targetGrad) out = out.add(target.sub(target.detach()).mul(constant(dt, shape, target.dtype())));
-    return reduce(out, r);
+    Tensor value;
+    try (var noGrad = GradMode.noGrad()) {
+      Tensor l = constant(loss, shape, dtype);
+      value = reduce(weight == null ? l : l.mul(weight), r);
+    }
+    return LossNode.record("BinaryCrossEntropyBackward0", value, new Tensor[] {input, target},
+        new Tensor[] {input, target, weight}, (i, g, v) -> {
+          Tensor xs = v[0], ts = v[1], w = v[2];
+          Tensor grad = i == 0
+              ? g.mul(xs.sub(ts)).div(xs.neg().add(1.0).mul(xs).clampMin(1e-12))
+              : xs.div(xs.neg().add(1.0)).log().neg().mul(g);
+          if (w != null) grad = grad.mul(w);
+          if (r == MEAN) grad = grad.div((double) xs.numel());
+          return grad;
+        });
   }
 
   /**
    * PyTorch's {@code binary_cross_entropy_with_logits}: with {@code m = max(-x, 0)} and
    * {@code lw = (posWeight - 1) t + 1}, {@code (1 - t) x + lw (log(exp(-m) + exp(-x - m)) + m)},
-   * times the weight; the same formula, so values and gradients are PyTorch's.
+   * times the weight; the same formula, so the values are PyTorch's.
+   * {@code BinaryCrossEntropyWithLogitsBackward0} as PyTorch's: {@code (sigmoid(x) - t) g} (with
+   * pos_weight p: {@code ((p t + 1 - t) sigmoid(x) - p t) g}) for the input, {@code -x g} (with p:
+   * {@code (logsigmoid(-x) - p logsigmoid(x)) g}) for the target, times the weight, over numel for a mean.
    */
   static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor weight, Tensor posWeight,
                                              String reduction) {
@@ -186,18 +238,44 @@ final class Losses {
       throw new IllegalArgumentException("Target size (" + Repr.torchSize(target.shape()) + ") must be the same as "
           + "input size (" + Repr.torchSize(input.shape()) + ")");
     }
-    Tensor maxVal = input.neg().clampMin(0);
-    Tensor softplusNeg = maxVal.neg().exp().add(input.neg().sub(maxVal).exp()).log().add(maxVal);
-    Tensor oneMinusT = target.neg().add(1.0);
-    Tensor loss;
-    if (posWeight != null) {
-      Tensor logWeight = posWeight.sub(1.0).mul(target).add(1.0);
-      loss = oneMinusT.mul(input).add(logWeight.mul(softplusNeg));
-    } else {
-      loss = oneMinusT.mul(input).add(softplusNeg);
+    Tensor value;
+    try (var noGrad = GradMode.noGrad()) {
+      Tensor maxVal = input.neg().clampMin(0);
+      Tensor softplusNeg = maxVal.neg().exp().add(input.neg().sub(maxVal).exp()).log().add(maxVal);
+      Tensor oneMinusT = target.neg().add(1.0);
+      Tensor loss;
+      if (posWeight != null) {
+        Tensor logWeight = posWeight.sub(1.0).mul(target).add(1.0);
+        loss = oneMinusT.mul(input).add(logWeight.mul(softplusNeg));
+      } else {
+        loss = oneMinusT.mul(input).add(softplusNeg);
+      }
+      if (weight != null) loss = loss.mul(weight);
+      value = reduce(loss, r);
     }
-    if (weight != null) loss = loss.mul(weight);
-    return reduce(loss, r);
+    return LossNode.record("BinaryCrossEntropyWithLogitsBackward0", value, new Tensor[] {input, target},
+        new Tensor[] {input, target, weight, posWeight}, (i, g, v) -> {
+          Tensor x = v[0], t = v[1], w = v[2], p = v[3];
+          Tensor grad;
+          if (i == 0) {
+            if (p != null) {
+              Tensor pt = p.mul(t);
+              grad = pt.add(1.0).sub(t).mul(x.sigmoid()).sub(pt).mul(g);
+            } else {
+              grad = x.sigmoid().sub(t).mul(g);
+            }
+          } else {
+            grad = p != null ? logSigmoid(x.neg()).sub(logSigmoid(x).mul(p)).mul(g) : x.mul(g.neg());
+          }
+          if (w != null) grad = grad.mul(w);
+          if (r == MEAN) grad = grad.div((double) t.numel());
+          return grad;
+        });
+  }
+
+  /** {@code log(sigmoid(z))} as PyTorch's CPU kernel: {@code min(z, 0) - log1p(exp(-|z|))}. */
+  private static Tensor logSigmoid(Tensor z) {
+    return z.clampMax(0).sub(z.abs().neg().exp().log1p());
   }
 
   // ------------------------------------------------------------------------------------------ classification
@@ -278,19 +356,68 @@ final class Losses {
         targets(target, input.dim() == 1 ? input.shape()[0] : input.shape()[1], weight, ignoreIndex));
   }
 
+  /**
+   * The loss and {@code NllLossBackward0}: {@code -w[t] x[n, t, ...]} at each target position,
+   * reduced (mean divides by the total weight of the targets not ignored, as PyTorch). Inputs of 3
+   * or more than 4 dims go through PyTorch's {@code nll_loss_nd} route: viewed as (N, C, 1, -1) for
+   * {@code NllLoss2DBackward0}, and a "none" result viewed back to the target's shape.
+   */
   private static Tensor nllChecked(Tensor input, Tensor target, Tensor weight, long ignoreIndex, int r, Targets tg) {
-    boolean noBatch = input.dim() == 1;
-    long[] tshape = noBatch ? new long[] {1} : target.shape();
-    Tensor x = noBatch ? input.unsqueeze(0) : input;
-    Tensor index = shaped(Tensor.of(tg.safe()), tshape).unsqueeze(1);
-    Tensor loss = x.gather(1, index).squeeze(1).neg();
-    if (weight != null) loss = loss.mul(constant(tg.weights(), tshape, input.dtype()));
-    if (tg.ignoredCount() > 0) loss = loss.maskedFill(shaped(Tensor.of(tg.ignored()), tshape), 0);
-    return switch (r) {
-      case NONE -> noBatch ? loss.reshape(target.shape()) : loss;
-      case SUM -> loss.sum();
-      default -> weight == null && tg.ignoredCount() == 0 ? loss.mean() : loss.sum().div(tg.weightSum());
+    int dim = input.dim();
+    if (dim == 3 || dim > 4) {
+      long[] in = input.shape();
+      Tensor x = input.contiguous().view(in[0], in[1], 1, -1);
+      Tensor loss = nllFused(x, target.shape(), r, tg, "NllLoss2DBackward0");
+      return r == NONE ? loss.view(target.shape()) : loss;
+    }
+    return nllFused(input, target.shape(), r, tg, dim == 4 ? "NllLoss2DBackward0" : "NllLossBackward0");
+  }
+
+  /** The fused NLL on an input of (C), (N, C) or (N, C, H, W); positions in row-major target order. */
+  private static Tensor nllFused(Tensor input, long[] targetShape, int r, Targets tg, String name) {
+    long[] in = input.shape();
+    boolean noBatch = in.length == 1;
+    long classes = noBatch ? in[0] : in[1];
+    long rest = noBatch ? 1 : input.numel() / Math.max(1, in[0] * classes);
+    DType dtype = input.dtype();
+    boolean f32 = dtype == DType.FLOAT32;
+    long[] safe = tg.safe();
+    int positions = safe.length;
+    double[] x = input.toDoubleArray();
+    double[] loss = new double[positions];
+    double sum = 0;
+    for (int p = 0; p < positions; p++) {
+      if (tg.ignored()[p]) continue;
+      double v = -tg.weights()[p] * x[index(p, safe[p], classes, rest)];
+      loss[p] = f32 ? (float) v : v;
+      sum += loss[p];
+    }
+    double totalWeight = f32 ? (float) tg.weightSum() : tg.weightSum();
+    Tensor value = switch (r) {
+      case NONE -> constant(loss, targetShape, dtype);
+      case SUM -> constant(new double[] {sum}, new long[0], dtype);
+      default -> constant(new double[] {f32 ? (float) sum / (float) totalWeight : sum / totalWeight}, new long[0], dtype);
     };
+    // input is saved only for PyTorch's version check (the derivative does not read it)
+    return LossNode.record(name, value, new Tensor[] {input}, new Tensor[] {input}, (i, g, saved) -> {
+      // PyTorch's nll_loss_backward: grad = -(mean ? g / total_weight : g), times the target's weight
+      double[] gs = g.toDoubleArray();
+      double[] out = new double[Math.toIntExact(input.numel())];
+      for (int p = 0; p < positions; p++) {
+        if (tg.ignored()[p]) continue;
+        double gp = gs.length == 1 ? gs[0] : gs[p];
+        double grad = r == MEAN ? (f32 ? -((float) gp / (float) totalWeight) : -(gp / totalWeight)) : -gp;
+        double w = tg.weights()[p];
+        out[index(p, safe[p], classes, rest)] = f32 ? (float) (w * grad) : w * grad;
+      }
+      return constant(out, in, dtype);
+    });
+  }
+
+  /** Row-major index of class {@code c} at target position {@code p} in an (N, C, rest) input. */
+  private static int index(int p, long c, long classes, long rest) {
+    long n = p / rest, q = p % rest;
+    return Math.toIntExact((n * classes + c) * rest + q);
   }
 
   /** PyTorch's {@code cross_entropy}: class indices, class probabilities, label smoothing. */
@@ -324,9 +451,20 @@ final class Losses {
     Tensor ret = switch (r) {
       case NONE -> smooth;
       case SUM -> smooth.sum();
-      default -> smooth.sum().div(weight == null ? (double) (tg.ignored().length - tg.ignoredCount()) : tg.weightSum());
+      // PyTorch divides by a count (a Scalar: DivBackward1) or by the weights' sum (a tensor: DivBackward0)
+      default -> weight == null ? divScalar(smooth.sum(), (double) (tg.ignored().length - tg.ignoredCount()))
+          : smooth.sum().div(tg.weightSum());
     };
     return nll.mul(1 - labelSmoothing).add(ret.mul(labelSmoothing / classes));
+  }
+
+  /** {@code t / divisor} as PyTorch's C++ {@code div(Tensor, Scalar)} records it: {@code DivBackward1}. */
+  private static Tensor divScalar(Tensor t, double divisor) {
+    Tensor value;
+    try (var noGrad = GradMode.noGrad()) {
+      value = t.div(divisor);
+    }
+    return LossNode.record("DivBackward1", value, new Tensor[] {t}, new Tensor[0], (i, g, v) -> g.div(divisor));
   }
 
   /** The shape that puts a (C) vector along the class dim of an input of {@code dim} dims. */
@@ -354,7 +492,7 @@ final class Losses {
     return switch (r) {
       case NONE -> prod.sum(new int[] {classDim}, false).neg();
       case SUM -> prod.sum().neg();
-      default -> prod.sum().neg().div(input.numel() == 0 ? 0.0 : (double) (input.numel() / classes));
+      default -> divScalar(prod.sum().neg(), input.numel() == 0 ? 0.0 : (double) (input.numel() / classes));
     };
   }
 }

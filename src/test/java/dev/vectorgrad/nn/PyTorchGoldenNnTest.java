@@ -346,6 +346,8 @@ class PyTorchGoldenNnTest {
             if (tGrad) t.requiresGrad_(true);
             Tensor out = loss(c, x, t, module);
             assertTensor("output" + via, c.get("output"), out);
+            assertEquals(c.get("grad_fn").isJsonNull() ? null : c.get("grad_fn").getAsString(),
+                    out.gradFn() == null ? null : out.gradFn().name(), "grad_fn" + via);
             out.backward(tensor(c.get("grad_out")));
             assertTensor("input grad" + via, c.get("input_grad"), x.grad());
             if (tGrad) assertTensor("target grad" + via, c.get("target_grad"), t.grad());
