@@ -306,6 +306,11 @@ final class LinearAlgebra {
   static Tensor linear(Tensor x, Tensor w, Tensor b) {
     Tensor wt = w.t();
     if (x.shape.length == 2 && b != null) return addmm(b, x, wt, 1, 1);
+    if (x.shape.length == 3 && b != null && x.contiguous) {   // PyTorch's fused path for a contiguous 3-D input
+      Tensor rows = x.view(x.shape[0] * x.shape[1], x.shape[2]);
+      Tensor y = addmm(b, rows, wt, 1, 1);
+      return y.view(x.shape[0], x.shape[1], y.shape[1]);
+    }
     Tensor y = matmul(x, wt);
     if (b == null) return y;
     return y.add(b);

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * checks and error texts.
  *
  * <p>Where PyTorch runs a fused loss kernel, the loss is computed without recording and gets one
- * {@link LossNode} with PyTorch's name and derivative ({@code NllLossBackward0},
+ * {@link FusedNode} with PyTorch's name and derivative ({@code NllLossBackward0},
  * {@code MseLossBackward0}, {@code BinaryCrossEntropyBackward0}, ...); where PyTorch composes
  * ({@code l1_loss}, label smoothing, probability targets) the same ops are recorded, so the graph
  * is PyTorch's either way.
@@ -107,7 +107,7 @@ final class Losses {
     try (var noGrad = GradMode.noGrad()) {
       value = reduce(x.sub(t).square(), r);
     }
-    return LossNode.record("MseLossBackward0", value, new Tensor[] {x, t}, new Tensor[] {x, t}, (i, g, v) -> {
+    return FusedNode.record("MseLossBackward0", value, new Tensor[] {x, t}, new Tensor[] {x, t}, (i, g, v) -> {
       Tensor a = v[i], b = v[1 - i];
       return a.sub(b).mul(2 * norm(r, a)).mul(g);
     });
@@ -140,7 +140,7 @@ final class Losses {
         value = reduce(m.square().mul(0.5 / beta).add(a.sub(m)), r);
       }
     }
-    return LossNode.record("SmoothL1LossBackward0", value, new Tensor[] {x, t}, new Tensor[] {x, t}, (i, g, v) -> {
+    return FusedNode.record("SmoothL1LossBackward0", value, new Tensor[] {x, t}, new Tensor[] {x, t}, (i, g, v) -> {
       Tensor d = v[i].sub(v[1 - i]);
       double n = norm(r, d);
       return Tensor.where(d.abs().ge(beta), plusOrMinusOne(d).mul(n).mul(g), d.mul(n).mul(g).div(beta));
@@ -168,7 +168,7 @@ final class Losses {
       Tensor m = a.clampMax(delta);
       value = reduce(m.square().mul(0.5).add(a.sub(m).mul(delta)), r);
     }
-    return LossNode.record("HuberLossBackward0", value, new Tensor[] {x, t}, new Tensor[] {x, t}, (i, g, v) -> {
+    return FusedNode.record("HuberLossBackward0", value, new Tensor[] {x, t}, new Tensor[] {x, t}, (i, g, v) -> {
       Tensor d = v[i].sub(v[1 - i]);
       double n = norm(r, d);
       return Tensor.where(d.abs().ge(delta), plusOrMinusOne(d).mul(n).mul(g).mul(delta), d.mul(n).mul(g));
@@ -211,7 +211,7 @@ final class Losses {
       Tensor l = constant(loss, shape, dtype);
       value = reduce(weight == null ? l : l.mul(weight), r);
     }
-    return LossNode.record("BinaryCrossEntropyBackward0", value, new Tensor[] {input, target},
+    return FusedNode.record("BinaryCrossEntropyBackward0", value, new Tensor[] {input, target},
         new Tensor[] {input, target, weight}, (i, g, v) -> {
           Tensor xs = v[0], ts = v[1], w = v[2];
           Tensor grad = i == 0
@@ -253,7 +253,7 @@ final class Losses {
       if (weight != null) loss = loss.mul(weight);
       value = reduce(loss, r);
     }
-    return LossNode.record("BinaryCrossEntropyWithLogitsBackward0", value, new Tensor[] {input, target},
+    return FusedNode.record("BinaryCrossEntropyWithLogitsBackward0", value, new Tensor[] {input, target},
         new Tensor[] {input, target, weight, posWeight}, (i, g, v) -> {
           Tensor x = v[0], t = v[1], w = v[2], p = v[3];
           Tensor grad;
@@ -399,7 +399,7 @@ final class Losses {
       default -> constant(new double[] {f32 ? (float) sum / (float) totalWeight : sum / totalWeight}, new long[0], dtype);
     };
     // input is saved only for PyTorch's version check (the derivative does not read it)
-    return LossNode.record(name, value, new Tensor[] {input}, new Tensor[] {input}, (i, g, saved) -> {
+    return FusedNode.record(name, value, new Tensor[] {input}, new Tensor[] {input}, (i, g, saved) -> {
       // PyTorch's nll_loss_backward: grad = -(mean ? g / total_weight : g), times the target's weight
       double[] gs = g.toDoubleArray();
       double[] out = new double[Math.toIntExact(input.numel())];
@@ -464,7 +464,7 @@ final class Losses {
     try (var noGrad = GradMode.noGrad()) {
       value = t.div(divisor);
     }
-    return LossNode.record("DivBackward1", value, new Tensor[] {t}, new Tensor[0], (i, g, v) -> g.div(divisor));
+    return FusedNode.record("DivBackward1", value, new Tensor[] {t}, new Tensor[0], (i, g, v) -> g.div(divisor));
   }
 
   /** The shape that puts a (C) vector along the class dim of an input of {@code dim} dims. */

@@ -8,9 +8,10 @@ import java.util.Arrays;
 
 /**
  * Dropout, normalizations and embedding lookups behind {@link Functional} and the modules, with
- * PyTorch's checks and messages. Compositions of recorded tensor ops: the graph shows those ops'
- * nodes where PyTorch records {@code NativeLayerNormBackward0}, {@code NativeBatchNormBackward0}
- * or {@code EmbeddingBackward0}; values and gradients are PyTorch's.
+ * PyTorch's checks and messages. Layer norm, batch norm and embedding are computed without
+ * recording and get one {@link FusedNode} each, as PyTorch's {@code NativeLayerNormBackward0},
+ * {@code NativeBatchNormBackward0} and {@code EmbeddingBackward0}; dropout is PyTorch's
+ * composition ({@code MulBackward0}).
  */
 final class NnOps {
   private NnOps() {}
@@ -60,12 +61,29 @@ final class NnOps {
           + "with shape " + expected + "], but got input of size" + Repr.list(shape));
     }
     int[] dims = lastDims(shape.length, k);
-    Tensor centered = x.sub(x.mean(dims, true));
-    Tensor rstd = centered.square().mean(dims, true).add(eps).rsqrt();
-    Tensor y = centered.mul(rstd);
-    if (weight != null) y = y.mul(weight);
-    if (bias != null) y = y.add(bias);
-    return y;
+    int[] batchDims = new int[shape.length - k];
+    for (int i = 0; i < batchDims.length; i++) batchDims[i] = i;
+    Tensor mean, rstd, y;
+    try (var noGrad = GradMode.noGrad()) {
+      mean = x.mean(dims, true);
+      Tensor centered = x.sub(mean);
+      rstd = centered.square().mean(dims, true).add(eps).rsqrt();
+      y = centered.mul(rstd);
+      if (weight != null) y = y.mul(weight);
+      if (bias != null) y = y.add(bias);
+    }
+    // PyTorch's layer_norm_backward: with xhat = (x - mean) rstd and dyw = dy w,
+    // dx = rstd (dyw - mean(dyw) - xhat mean(dyw xhat)) over the normalized dims; dw = sum(dy xhat), db = sum(dy) over the rest
+    return FusedNode.record("NativeLayerNormBackward0", y, new Tensor[] {x, weight, bias},
+        new Tensor[] {x, weight, mean, rstd}, (i, g, v) -> {
+          Tensor xhat = v[0].sub(v[2]).mul(v[3]);
+          if (i == 0) {
+            Tensor dyw = v[1] == null ? g : g.mul(v[1]);
+            return dyw.sub(dyw.mean(dims, true)).sub(xhat.mul(dyw.mul(xhat).mean(dims, true))).mul(v[3]);
+          }
+          Tensor per = i == 1 ? g.mul(xhat) : g;
+          return batchDims.length == 0 ? per : per.sum(batchDims, false);
+        });
   }
 
   /**
@@ -101,31 +119,42 @@ final class NnOps {
     long[] channelShape = new long[shape.length];
     Arrays.fill(channelShape, 1);
     channelShape[1] = channels;
-    Tensor y;
-    if (training) {
-      int[] dims = new int[shape.length - 1];
-      dims[0] = 0;
-      for (int i = 2; i < shape.length; i++) dims[i - 1] = i;
-      Tensor mean = x.mean(dims, true);
-      Tensor centered = x.sub(mean);
-      Tensor var = centered.square().mean(dims, true);
-      y = centered.mul(var.add(eps).rsqrt());
-      if (runningMean != null || runningVar != null) {
-        long n = x.numel() / channels;
-        try (var guard = GradMode.noGrad()) {
+    int[] dims = new int[shape.length - 1];
+    for (int i = 2; i < shape.length; i++) dims[i - 1] = i;
+    Tensor mean, rstd, y;
+    try (var noGrad = GradMode.noGrad()) {
+      if (training) {
+        mean = x.mean(dims, true);
+        Tensor centered = x.sub(mean);
+        Tensor var = centered.square().mean(dims, true);
+        rstd = var.add(eps).rsqrt();
+        y = centered.mul(rstd);
+        if (runningMean != null || runningVar != null) {
+          long n = x.numel() / channels;
           if (runningMean != null) update(runningMean, mean, momentum, 1);
           if (runningVar != null) update(runningVar, var, momentum, n / (double) (n - 1));
         }
+      } else {
+        mean = runningMean.reshape(channelShape).clone();
+        rstd = runningVar.reshape(channelShape).add(eps).rsqrt();
+        y = x.sub(mean).mul(rstd);
       }
-    } else {
-      try (Tensor rm = runningMean.view(channelShape); Tensor rv = runningVar.view(channelShape)) {
-        Tensor scale = rv.add(eps).rsqrt();
-        y = x.sub(rm).mul(scale);
-      }
+      if (weight != null) y = y.mul(weight.view(channelShape));
+      if (bias != null) y = y.add(bias.view(channelShape));
     }
-    if (weight != null) y = y.mul(weight.view(channelShape));
-    if (bias != null) y = y.add(bias.view(channelShape));
-    return y;
+    // PyTorch's batch_norm_backward, with xhat = (x - mean) rstd and w per channel: in training
+    // dx = w rstd (dy - mean(dy) - xhat mean(dy xhat)) over every dim but the channels', with the
+    // running statistics dx = w rstd dy; dw = sum(dy xhat), db = sum(dy) per channel
+    return FusedNode.record("NativeBatchNormBackward0", y, new Tensor[] {x, weight, bias},
+        new Tensor[] {x, weight, mean, rstd}, (i, g, v) -> {
+          Tensor xhat = v[0].sub(v[2]).mul(v[3]);
+          if (i == 0) {
+            Tensor scale = v[1] == null ? v[3] : v[3].mul(v[1].view(channelShape));
+            Tensor dy = training ? g.sub(g.mean(dims, true)).sub(xhat.mul(g.mul(xhat).mean(dims, true))) : g;
+            return dy.mul(scale);
+          }
+          return (i == 1 ? g.mul(xhat) : g).sum(dims, false);
+        });
   }
 
   private static void checkFeatures(String name, long expected, Tensor t) {
@@ -164,14 +193,18 @@ final class NnOps {
     long[] outShape = Arrays.copyOf(indices.shape(), indices.dim() + 1);
     outShape[indices.dim()] = weight.shape()[1];
     Tensor flat = indices.reshape(-1);
-    Tensor rows = weight.indexSelect(0, flat);
-    if (pad != null && rows.requiresGrad()) {
-      long[] idx = flat.toLongArray();
-      boolean[] isPad = new boolean[idx.length];
-      boolean any = false;
-      for (int i = 0; i < idx.length; i++) any |= isPad[i] = idx[i] == pad;
-      if (any) rows = Tensor.where(Tensor.of(isPad, idx.length, 1), rows.detach(), rows);
+    Tensor out;
+    try (var noGrad = GradMode.noGrad()) {
+      out = weight.indexSelect(0, flat).reshape(outShape);
     }
-    return rows.reshape(outShape);
+    long dim = weight.shape()[1];
+    Long padRow = pad;
+    // PyTorch's embedding_dense_backward: the gradient rows added into a zero (num, dim) gradient at
+    // their indices, in order; rows at padding_idx skipped
+    return FusedNode.record("EmbeddingBackward0", out, new Tensor[] {weight}, new Tensor[] {flat}, (i, g, v) -> {
+      Tensor rowsGrad = g.reshape(-1, dim);
+      if (padRow != null) rowsGrad = rowsGrad.maskedFill(v[0].eq((double) padRow).view(-1, 1), 0.0);
+      return Tensor.zeros(g.dtype(), num, dim).scatterAdd(0, v[0].view(-1, 1).expand(-1, dim), rowsGrad);
+    });
   }
 }

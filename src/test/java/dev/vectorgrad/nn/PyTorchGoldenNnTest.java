@@ -40,10 +40,10 @@ import org.junit.jupiter.api.function.Executable;
  * (statistics of our own draws against the distribution the rules give: the random streams differ), and the
  * error texts of bad calls.
  *
- * <p>Tolerances: vectorgrad composes layer norm, batch norm and the losses from other ops where torch runs fused
- * kernels, so summation orders differ: values must agree within {@code rtol * max(|expected|, scale)} with rtol
- * 1e-9 for float64 and 2e-5 for float32, where scale is the largest magnitude in the expected tensor.
- * The {@code grad_fn} torch records is not compared (the package cannot name its composed nodes).
+ * <p>Tolerances: vectorgrad computes layer norm, batch norm and the losses with other summation orders than
+ * torch's fused kernels: values must agree within {@code rtol * max(|expected|, scale)} with rtol 1e-9 for
+ * float64 and 2e-5 for float32, where scale is the largest magnitude in the expected tensor. The output's
+ * {@code grad_fn} name must be torch's ({@code NllLossBackward0}, {@code NativeLayerNormBackward0}, ...).
  */
 class PyTorchGoldenNnTest {
 
@@ -274,6 +274,8 @@ class PyTorchGoldenNnTest {
         if (xGrad) x.requiresGrad_(true);
         Tensor out = m.forward(x);
         assertTensor("output", c.get("output"), out);
+        assertEquals(c.get("grad_fn").isJsonNull() ? null : c.get("grad_fn").getAsString(),
+                out.gradFn() == null ? null : out.gradFn().name(), "grad_fn");
         if (c.get("output_is_input").getAsBoolean()) assertSame(x, out, "torch returns the input itself");
         out.backward(tensor(c.get("grad_out")));
         if (xGrad) assertTensor("input grad", c.get("input_grad"), x.grad());

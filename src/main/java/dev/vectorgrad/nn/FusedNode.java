@@ -7,12 +7,13 @@ import dev.vectorgrad.autograd.SavedTensor;
 import dev.vectorgrad.internal.Internals;
 
 /**
- * The one node PyTorch records for a fused loss ({@code NllLossBackward0}, {@code MseLossBackward0},
- * ...): the loss is computed without recording, then this node is attached with PyTorch's derivative
- * of each differentiable input, written out as in PyTorch's backward kernels. One node instead of the
- * five to ten a composition would record: PyTorch's graph and names, and less work per training step.
+ * The one node PyTorch records for a fused kernel ({@code NllLossBackward0}, {@code MseLossBackward0},
+ * {@code NativeLayerNormBackward0}, {@code EmbeddingBackward0}, ...): the result is computed without
+ * recording, then this node is attached with PyTorch's derivative of each differentiable input,
+ * written out as in PyTorch's backward formulas. One node instead of the five to ten a composition
+ * would record: PyTorch's graph and names, and less work per training step.
  */
-final class LossNode extends Node {
+final class FusedNode extends Node {
   /** The gradient of input {@code i} given the loss's gradient {@code g} and the saved tensors. */
   @FunctionalInterface
   interface Derivative {
@@ -23,7 +24,7 @@ final class LossNode extends Node {
   private final SavedTensor[] saved;
   private final Derivative derivative;
 
-  private LossNode(String name, Node[] edges, Tensor[] saved, Derivative derivative) {
+  private FusedNode(String name, Node[] edges, Tensor[] saved, Derivative derivative) {
     super(edges);
     this.name = name;
     this.saved = new SavedTensor[saved.length];
@@ -44,7 +45,7 @@ final class LossNode extends Node {
     Internals.TensorAccess access = Internals.tensors();
     Node[] edges = new Node[inputs.length];
     for (int i = 0; i < inputs.length; i++) edges[i] = inputs[i] == null ? null : access.gradEdge(inputs[i]);
-    access.setHistory(value, new LossNode(name, edges, saved, derivative));
+    access.setHistory(value, new FusedNode(name, edges, saved, derivative));
     return value;
   }
 
