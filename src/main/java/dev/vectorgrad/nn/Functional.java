@@ -6,11 +6,12 @@ import dev.vectorgrad.Tensor;
 
 /**
  * Stateless functions of {@code torch.nn.functional}: activations, (log-)softmax, dropout,
- * normalizations, embedding lookups and the losses. Activations record PyTorch's backward node;
- * dropout, the normalizations, the embedding and the losses are compositions of recorded ops with
- * PyTorch's values and gradients (their graphs show the composed ops' nodes where PyTorch records
- * one fused node such as {@code NllLossBackward0}). Reductions are PyTorch's strings
- * {@code "mean"} (the default), {@code "sum"} and {@code "none"}.
+ * normalizations, embedding lookups and the losses. Each records the graph PyTorch records: one
+ * node where PyTorch runs a fused kernel ({@code ReluBackward0}, {@code NllLossBackward0} under
+ * {@code LogSoftmaxBackward0} for cross entropy, {@code NativeLayerNormBackward0},
+ * {@code EmbeddingBackward0}, ...), the composed ops' nodes where PyTorch composes (dropout's
+ * {@code MulBackward0}, {@code l1_loss}). Reductions are PyTorch's strings {@code "mean"} (the
+ * default), {@code "sum"} and {@code "none"}.
  */
 public final class Functional {
   private Functional() {}
