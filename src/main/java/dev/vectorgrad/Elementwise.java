@@ -98,8 +98,14 @@ final class Elementwise {
     }
   }
 
-  /** Tile edge of the transposed path: a tile of 8-byte elements fills a quarter of L1. */
-  private static final int TILE = 32;
+  /**
+   * Tile edge of the transposed path: a 64 x 64 tile of 8-byte elements fills L1 (the tile's two
+   * heap copies and its scratch rows are touched in turn); every kernel call of the path handles a
+   * run of 64 elements, so per-call costs are paid once per 64 elements.
+   */
+  private static final int TILE = 64;
+  private static final ThreadLocal<MemorySegment> TILE_SCRATCH =
+      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate((long) TILE * TILE * 8, 64));
 
   /**
    * {@code a.t() + b}: when one input walks its rows with a large step but is contiguous along the
@@ -122,7 +128,7 @@ final class Elementwise {
     int o = 3 - t;
     Parallel.forRows(units, (long) TILE * loop.inner, (from, to) -> {
       ElementKernels k = Tensor.serialKernelsFor(out.dtype);
-      MemorySegment scratch = SCRATCH.get();
+      MemorySegment scratch = TILE_SCRATCH.get();
       long[][] rowOff = new long[TILE][];
       int[] count = {0};
       for (long u = from; u < to; u++) {
@@ -133,10 +139,8 @@ final class Elementwise {
         int rows = count[0];
         for (long c = 0; c < loop.inner; c += TILE) {
           int cols = (int) Math.min(TILE, loop.inner - c);
-          long base = rowOff[0][t] + c * step;
-          for (int j = 0; j < cols; j++) {   // column j of the tile is contiguous in tr: rows r of it
-            k.copyStrided(tr.segment, base + j * step, 1, scratch, j, TILE, rows);
-          }
+          // column j of the tile is a run of memory in tr (its rows r); scratch gets the tile row-major
+          k.transposeTile(tr.segment, rowOff[0][t] + c * step, step, scratch, 0, TILE, rows, cols);
           for (int r = 0; r < rows; r++) {
             long[] off = rowOff[r];
             long scratchRow = (long) r * TILE;
@@ -209,6 +213,10 @@ final class Elementwise {
     }
     StridedLoop loop = StridedLoop.of(dst.shape, dst, src);
     long sd = loop.innerStrides[0], ss = loop.innerStrides[1];
+    if (sd == 1 && ss > 1 && loop.lastOuterStride(1) == 1 && loop.lastOuterSize() > 1 && loop.inner > 1) {
+      transposedCopy(loop, src, dst);   // e.g. t().contiguous(): rows of src are its columns in memory
+      return;
+    }
     Parallel.forRows(loop.rows, loop.inner, (from, to) -> {
       ElementKernels k = Tensor.serialKernelsFor(dst.dtype);
       loop.run(from, to, off -> {
@@ -218,6 +226,30 @@ final class Elementwise {
           k.copyStrided(src.segment, off[1], ss, dst.segment, off[0], sd, loop.inner);
         }
       });
+    });
+  }
+
+  /**
+   * {@link #copy} of a source that walks each row with a large step but is contiguous down the rows
+   * (a transposed view): TILE x TILE tiles go straight from the source's columns to the
+   * destination's rows ({@link ElementKernels#transposeTile}), each side read or written in runs.
+   */
+  private static void transposedCopy(StridedLoop loop, Tensor src, Tensor dst) {
+    long rowsPerGroup = loop.lastOuterSize(), blocksPerGroup = (rowsPerGroup + TILE - 1) / TILE;
+    long units = loop.rows / rowsPerGroup * blocksPerGroup;
+    long step = loop.innerStrides[1], dstRowStride = loop.lastOuterStride(0);
+    Parallel.forRows(units, (long) TILE * loop.inner, (from, to) -> {
+      ElementKernels k = Tensor.serialKernelsFor(dst.dtype);
+      long[] first = new long[2];
+      for (long u = from; u < to; u++) {
+        long group = u / blocksPerGroup, row = group * rowsPerGroup + (u % blocksPerGroup) * TILE;
+        int rows = (int) Math.min(TILE, (group + 1) * rowsPerGroup - row);
+        loop.run(row, row + 1, off -> System.arraycopy(off, 0, first, 0, 2));
+        for (long c = 0; c < loop.inner; c += TILE) {
+          int cols = (int) Math.min(TILE, loop.inner - c);
+          k.transposeTile(src.segment, first[1] + c * step, step, dst.segment, first[0] + c, dstRowStride, rows, cols);
+        }
+      }
     });
   }
 

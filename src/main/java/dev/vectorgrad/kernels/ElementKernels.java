@@ -80,6 +80,16 @@ public interface ElementKernels {
    */
   void copyStrided(MemorySegment a, long aOff, long aStride, MemorySegment out, long outOff, long outStride, long n);
 
+  /**
+   * A tile of a transposed operand made row-major: {@code dst[dstOff + r * dstRowStride + j] =
+   * src[srcOff + j * srcStep + r]} for {@code r < rows}, {@code j < cols} (both at most 64): the
+   * source's columns and the destination's rows are runs of memory. Ranges must not overlap.
+   */
+  default void transposeTile(MemorySegment src, long srcOff, long srcStep, MemorySegment dst, long dstOff,
+                             long dstRowStride, int rows, int cols) {
+    for (int j = 0; j < cols; j++) copyStrided(src, srcOff + j * srcStep, 1, dst, dstOff + j, dstRowStride, rows);
+  }
+
   /** One element as a long (float types truncate toward zero, as a C cast). */
   long getLong(MemorySegment a, long index);
 

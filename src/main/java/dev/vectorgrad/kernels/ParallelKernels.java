@@ -127,6 +127,12 @@ public final class ParallelKernels implements ElementKernels {
   }
 
   @Override
+  public void transposeTile(MemorySegment src, long srcOff, long srcStep, MemorySegment dst, long dstOff,
+                            long dstRowStride, int rows, int cols) {
+    inner.transposeTile(src, srcOff, srcStep, dst, dstOff, dstRowStride, rows, cols);
+  }
+
+  @Override
   public long getLong(MemorySegment a, long index) {
     return inner.getLong(a, index);
   }
