@@ -38,6 +38,13 @@ public final class GenerateKernels {
    * the scalar twin agrees with the vector kernel to the ulp of the transcendental functions.
    * Functions that need more than an expression live in {@code VectorMath} and {@code ScalarMath}.
    */
+  /**
+   * The unary ops that cost a few instructions per element, so that memory traffic bounds them:
+   * they run at the streaming width ({@code SPECIES}); all others at {@code MATH_SPECIES}.
+   */
+  private static final java.util.Set<String> MEMORY_BOUND = java.util.Set.of("SQRT", "RSQRT", "ABS", "SIGN",
+      "RECIPROCAL", "SQUARE", "RELU", "FLOOR", "CEIL", "ROUND", "TRUNC", "FRAC", "LEAKY_RELU", "CLAMP");
+
   private static final List<Map<String, String>> UNARY = List.of(
       unary("EXP", "v.lanewise(VectorOperators.EXP)", "($type$) Math.exp(x)"),
       unary("EXP2", "VectorMath.exp2(v)", "($type$) Math.pow(2, x)"),
@@ -70,8 +77,15 @@ public final class GenerateKernels {
       unary("ROUND", "VectorMath.rint(v)", "($type$) Math.rint(x)"),
       unary("TRUNC", "VectorMath.trunc(v)", "ScalarMath.trunc(x)"),
       unary("FRAC", "v.sub(VectorMath.trunc(v))", "($type$) (x - ScalarMath.trunc(x))"),
-      unaryBody("GELU", "var u = v.mul(($type$) ScalarMath.SQRT1_2);\n" + erfBody("u", "e")
-          + "var r = v.mul(($type$) 0.5).mul(e.add(1));", "var r = VectorMath.gelu(v);", "ScalarMath.gelu(x)"),
+      // float: PyTorch's vectorised GELU, whose erf is Abramowitz & Stegun 7.1.26 (ScalarMath.gelu(float))
+      unaryBody("GELU", ("var u = v.mul(($type$) ScalarMath.SQRT1_2);\n"
+          + "var t = one.div(u.lanewise(VectorOperators.ABS).fma(AS(P), one));\n"
+          + "var q = t.fma(AS(A5), AS(A4)).fma(t, AS(A3)).fma(t, AS(A2)).fma(t, AS(A1));\n"
+          + "var g = u.mul(u).neg().lanewise(VectorOperators.EXP).neg().mul(t).fma(q, one);\n"
+          + "var e = g.blend(g.neg(), u.compare(VectorOperators.LT, 0));\n"
+          + "var r = v.mul(($type$) 0.5).mul(e.add(1));")
+              .replace("AS(", "$Type$Vector.broadcast(MATH_SPECIES, ($type$) ScalarMath.AS_"),
+          "var r = VectorMath.gelu(v);", "ScalarMath.gelu(x)"),
       unary("GELU_TANH", "VectorMath.geluTanh(v)", "ScalarMath.geluTanh(x)"),
       unary("SILU", "v.div(one.add(v.neg().lanewise(VectorOperators.EXP)))",
           "($type$) (x / (1 + ($type$) Math.exp(-x)))"),
@@ -113,7 +127,9 @@ public final class GenerateKernels {
       camel.append(camel.isEmpty() ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
     }
     String body = "var r = " + vexpr + ";";
-    return Map.of("$UOP$", name, "$uop$", camel.toString(), "$vbodyFloat$", body, "$vbodyDouble$", body, "$sexpr$", sexpr);
+    boolean math = !MEMORY_BOUND.contains(name);
+    return Map.of("$UOP$", name, "$uop$", camel.toString(), "$vbodyFloat$", body, "$vbodyDouble$", body, "$sexpr$", sexpr,
+        "$USPECIES$", math ? "MATH_SPECIES" : "SPECIES", "$ULANES$", math ? "MATH_LANES" : "LANES");
   }
 
   public static void main(String[] args) throws IOException {
