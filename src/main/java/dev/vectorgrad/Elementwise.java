@@ -5,6 +5,7 @@ import dev.vectorgrad.kernels.ElementKernels;
 import dev.vectorgrad.kernels.Parallel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -309,9 +310,19 @@ final class Elementwise {
     StridedLoop loop = StridedLoop.of(dst.shape, dst, src);
     long sd = loop.innerStrides[0], ss = loop.innerStrides[1];
     MemorySegment s = src.segment, d = dst.segment;
+    boolean floatToDouble = src.dtype == DType.FLOAT32 && dst.dtype == DType.FLOAT64;
+    boolean doubleToFloat = src.dtype == DType.FLOAT64 && dst.dtype == DType.FLOAT32;
     loop.run(0, loop.rows, off -> {
       long di = off[0], si = off[1];
-      if (viaLong) {
+      if (floatToDouble) {   // the common casts as typed loops: no interface call per element
+        for (long i = 0; i < loop.inner; i++, di += sd, si += ss) {
+          d.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, di, s.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, si));
+        }
+      } else if (doubleToFloat) {
+        for (long i = 0; i < loop.inner; i++, di += sd, si += ss) {
+          d.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, di, (float) s.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, si));
+        }
+      } else if (viaLong) {
         boolean fromFloat = src.dtype.isFloatingPoint();
         for (long i = 0; i < loop.inner; i++, di += sd, si += ss) {
           to.setLong(d, di, fromFloat ? (long) from.get(s, si) : from.getLong(s, si));

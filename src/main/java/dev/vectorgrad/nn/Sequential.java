@@ -8,7 +8,8 @@ import dev.vectorgrad.Tensor;
  */
 @SuppressWarnings("this-escape")   // registers its state in the constructor, as PyTorch's __init__
 public class Sequential extends Module {
-  private int size;
+  /** The modules in order (also registered as children "0", "1", ...): forward walks this list, no name lookups. */
+  private final java.util.List<Module> modules = new java.util.ArrayList<>();
 
   /** PyTorch: {@code nn.Sequential(*modules)}. */
   public Sequential(Module... modules) {
@@ -17,27 +18,28 @@ public class Sequential extends Module {
 
   /** Adds a module at the end; returns this. PyTorch: {@code append(module)}. */
   public Sequential append(Module module) {
-    registerModule(Integer.toString(size++), module);
+    registerModule(Integer.toString(modules.size()), module);
+    modules.add(module);
     return this;
   }
 
   /** The module at {@code index} (negative counts from the end). PyTorch: {@code seq[index]}. */
   public Module get(int index) {
-    int i = index < 0 ? index + size : index;
-    if (i < 0 || i >= size) throw new IndexOutOfBoundsException("index " + index + " is out of range");
-    return getSubmodule(Integer.toString(i));
+    int i = index < 0 ? index + modules.size() : index;
+    if (i < 0 || i >= modules.size()) throw new IndexOutOfBoundsException("index " + index + " is out of range");
+    return modules.get(i);
   }
 
   /** The number of modules. PyTorch: {@code len(seq)}. */
   public int size() {
-    return size;
+    return modules.size();
   }
 
   /** Each module's output is the next one's input. PyTorch: {@code seq(x)}. */
   @Override
   public Tensor forward(Tensor x) {
     Tensor out = x;
-    for (int i = 0; i < size; i++) out = getSubmodule(Integer.toString(i)).forward(out);
+    for (Module m : modules) out = m.forward(out);
     return out;
   }
 }
