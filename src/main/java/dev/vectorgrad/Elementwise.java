@@ -212,6 +212,10 @@ final class Elementwise {
       dst.kernels().copy(src.segment, src.offset, dst.segment, dst.offset, n);
       return;
     }
+    if (dst.contiguous && src.dtype.isFloatingPoint() && allZero(src.strides)) {   // one value everywhere (an expanded scalar)
+      dst.kernels().fill(dst.segment, dst.offset, n, src.kernels().get(src.segment, src.offset));
+      return;
+    }
     StridedLoop loop = StridedLoop.of(dst.shape, dst, src);
     long sd = loop.innerStrides[0], ss = loop.innerStrides[1];
     if (sd == 1 && ss > 1 && loop.lastOuterStride(1) == 1 && loop.lastOuterSize() > 1 && loop.inner > 1) {
@@ -252,6 +256,13 @@ final class Elementwise {
         }
       }
     });
+  }
+
+  private static boolean allZero(long[] strides) {
+    for (long s : strides) {
+      if (s != 0) return false;
+    }
+    return true;
   }
 
   /** Every element of {@code dst} set to {@code value}. */

@@ -54,11 +54,18 @@ final class Reductions {
       return mean ? "MeanBackward0" : "SumBackward0";
     }
 
+    /**
+     * The input's gradient as one element expanded to its shape (every stride 0), as PyTorch's
+     * {@code sum_backward} returns {@code grad.expand(sizes)}: nothing is materialised here, and a
+     * leaf's accumulator then writes the value once (a fill) instead of copying a filled tensor.
+     */
     @Override
     protected Tensor[] apply(Tensor g) {
       double v = g.item();
       if (mean) v = dtype.round(v / dtype.round(count));
-      return new Tensor[] {Tensor.filled(dtype, v, shape, count)};
+      try (Tensor one = Tensor.filled(dtype, v, Shapes.SCALAR, 1)) {
+        return new Tensor[] {one.alias(null, shape, new long[shape.length], 0)};
+      }
     }
   }
 
