@@ -12,9 +12,13 @@ package dev.vectorgrad;
  * Only floating point tensors can require gradients.
  */
 public enum DType {
+  /** 32-bit IEEE float. PyTorch: {@code torch.float32}. */
   FLOAT32(4, "torch.float32", "torch.FloatTensor", "Float"),
+  /** 64-bit IEEE float. PyTorch: {@code torch.float64}. */
   FLOAT64(8, "torch.float64", "torch.DoubleTensor", "Double"),
+  /** 64-bit signed integer. PyTorch: {@code torch.int64}. */
   INT64(8, "torch.int64", "torch.LongTensor", "Long"),
+  /** Boolean, one byte (0 or 1) per element. PyTorch: {@code torch.bool}. */
   BOOL(1, "torch.bool", "CPUBoolType", "Bool");   // PyTorch has no legacy bool tensor class name
 
   private final int byteSize;

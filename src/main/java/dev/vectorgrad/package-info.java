@@ -10,7 +10,7 @@
  * {@code AccumulateGrad} (the node behind a leaf).
  *
  * <p>Layers below: {@link dev.vectorgrad.autograd} (graph nodes and the backward pass),
- * {@link dev.vectorgrad.kernels} (SIMD and scalar kernels), {@link dev.vectorgrad.memory}
+ * {@code dev.vectorgrad.kernels} (SIMD and scalar kernels), {@code dev.vectorgrad.memory}
  * (off-heap allocation). See {@code docs/architecture.md}.
  */
 package dev.vectorgrad;

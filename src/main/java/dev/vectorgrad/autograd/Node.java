@@ -36,7 +36,10 @@ public abstract class Node {
   int pendingInputs;
   Tensor gradBuffer;
 
-  /** @param next one edge per op input; {@code null} where that input needs no gradient */
+  /**
+   * A node with the given edges. PyTorch: the {@code Node} constructor.
+   *
+   * @param next one edge per op input; {@code null} where that input needs no gradient */
   protected Node(Node... next) {
     this.next = next;
     this.sequenceNr = nextSequenceNr();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.vectorgrad.DType;
 import dev.vectorgrad.Tensor;
+import dev.vectorgrad.nn.Module;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -36,9 +37,13 @@ import java.util.Objects;
  * accepted in the header but {@link SafetensorsFile#get} refuses them.
  *
  * <p>The header is validated as the reference implementation does: at most 100,000,000 header
- * bytes, the header within the file, valid UTF-8 JSON starting with {@code '{'}, every shape times
+ * bytes, the header within the file, valid UTF-8 JSON starting with <code>'&#123;'</code>, every shape times
  * its dtype's size equal to its byte range, and the ranges, sorted, covering the data section
  * exactly, without gaps or overlaps.
+ *
+ * <p>Module weights: {@link #saveModel} and {@link #loadModel} write and load a
+ * {@link Module#stateDict()} under PyTorch's names, so the same file loads into the same
+ * architecture in PyTorch ({@code model.load_state_dict(safetensors.torch.load_file(path))}).
  */
 public final class Safetensors {
   private Safetensors() {}
@@ -149,6 +154,85 @@ public final class Safetensors {
       IoSupport.write(ch, len);
       IoSupport.write(ch, MemorySegment.ofArray(header));
       for (var kv : order) IoSupport.write(ch, IoSupport.littleEndianBytes(kv.getValue()));
+    }
+  }
+
+  /**
+   * Writes a module's {@link Module#stateDict()} (parameters and persistent buffers under PyTorch's
+   * names, such as {@code 0.weight} or {@code 4.running_mean}) with the metadata
+   * {@code {"format": "pt"}}, which Hugging Face loaders look for. PyTorch loads the file with
+   * {@code model.load_state_dict(safetensors.torch.load_file(path))}. Python:
+   * {@code safetensors.torch.save_model(model, path)}, except that a tensor shared by several names
+   * is written under each of them (PyTorch's {@code save_model} keeps one name).
+   *
+   * @param module the module whose state is written
+   * @param file the file to create or replace
+   * @throws IOException when the file cannot be written
+   */
+  public static void saveModel(Module module, Path file) throws IOException {
+    saveModel(module, file, Map.of());
+  }
+
+  /**
+   * {@link #saveModel(Module, Path)} with more {@code __metadata__} strings (a {@code "format"}
+   * entry given here replaces {@code "pt"}). Python:
+   * {@code safetensors.torch.save_model(model, path, metadata)}.
+   *
+   * @param module the module whose state is written
+   * @param file the file to create or replace
+   * @param metadata strings stored in the header's {@code __metadata__}
+   * @throws IOException when the file cannot be written
+   */
+  public static void saveModel(Module module, Path file, Map<String, String> metadata) throws IOException {
+    Objects.requireNonNull(module, "module");
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("format", "pt");
+    meta.putAll(metadata);
+    Map<String, Tensor> state = module.stateDict();
+    try {
+      write(file, state, meta);
+    } finally {
+      state.values().forEach(Tensor::close);   // detached views: closing them leaves the module's tensors alone
+    }
+  }
+
+  /**
+   * Loads a safetensors file into a module's parameters and buffers (strict: the names must be
+   * exactly those of {@link Module#stateDict()}), copying from the mapped file without an
+   * intermediate copy; {@code F16}/{@code BF16} and narrower integers are converted. Python:
+   * {@code safetensors.torch.load_model(model, path)}, or
+   * {@code model.load_state_dict(safetensors.torch.load_file(path))}.
+   *
+   * @param module the module to load into
+   * @param file a safetensors file, e.g. written by {@code safetensors.torch.save_file(model.state_dict(), path)}
+   * @throws IOException when the file cannot be read or is not a valid safetensors file
+   * @throws IllegalArgumentException with PyTorch's {@code load_state_dict} message when names or shapes differ
+   */
+  public static void loadModel(Module module, Path file) throws IOException {
+    loadModel(module, file, true);
+  }
+
+  /**
+   * {@link #loadModel(Module, Path)}; when not {@code strict}, missing and unexpected names are
+   * returned instead of raised (shape mismatches still raise). Python:
+   * {@code safetensors.torch.load_model(model, path, strict)}.
+   *
+   * @param module the module to load into
+   * @param file a safetensors file
+   * @param strict whether every name must match
+   * @return the names the file lacked and the names the module lacked
+   * @throws IOException when the file cannot be read or is not a valid safetensors file
+   */
+  public static Module.IncompatibleKeys loadModel(Module module, Path file, boolean strict) throws IOException {
+    Objects.requireNonNull(module, "module");
+    try (SafetensorsFile f = open(file)) {
+      Map<String, Tensor> state = new LinkedHashMap<>();
+      try {
+        for (String name : f.names()) state.put(name, f.get(name));
+        return module.loadStateDict(state, strict);
+      } finally {
+        state.values().forEach(Tensor::close);   // views of the mapping, or converted copies
+      }
     }
   }
 

@@ -36,6 +36,7 @@ final class HugePageBlocks {
   private record Natives(MethodHandle posixMemalign, MethodHandle madvise, MethodHandle free) {
     static Natives load() {
       if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))
+          || !HugePageBlocks.class.getModule().isNativeAccessEnabled()   // else the JDK prints a restricted-method warning
           || !System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
         return null;
       }

@@ -1,0 +1,4 @@
+/** The consumer integration test: a module that reads vectorgrad as a library. */
+module consumer {
+  requires dev.vectorgrad;
+}
