@@ -3,6 +3,7 @@ package dev.vectorgrad;
 import dev.vectorgrad.autograd.Node;
 import dev.vectorgrad.autograd.SavedTensor;
 import dev.vectorgrad.kernels.ElementKernels;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -71,6 +72,11 @@ final class Indexing {
     ElementKernels k = t.kernels();
     if (nd == 0) {
       k.copy(t.segment, t.offset, out.segment, out.offset, 1);
+    } else if (d == 0 && t.contiguous) {   // whole rows of memory (a data loader's batch): one bulk copy each
+      long row = t.numel / Math.max(1, size), bytes = row * t.dtype.byteSize();
+      for (int i = 0; i < picks.length; i++) {
+        MemorySegment.copy(t.segment, (t.offset + picks[i] * row) * t.dtype.byteSize(), out.segment, i * bytes, bytes);
+      }
     } else {
       long[] regionShape = t.shape.clone();
       regionShape[d] = 1;
