@@ -1,11 +1,11 @@
 package dev.vectorgrad;
 
+import dev.vectorgrad.testsupport.FiniteDifferences;
 import dev.vectorgrad.testsupport.NoGrad;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,9 +26,6 @@ import org.junit.jupiter.api.TestFactory;
  * so the check is {@code |analytic - numeric| <= 1e-6 * max(1, |numeric|)}.
  */
 class GradCheckTest {
-
-    private static final double EPS = 1e-6;
-    private static final double RTOL = 1e-6;
 
     /** How an input's random values are drawn: any normal value, or one safe as a denominator. */
     private enum Values { NORMAL, AWAY_FROM_ZERO }
@@ -141,20 +138,8 @@ class GradCheckTest {
     /** Compares every element of input {@code i}'s analytic gradient with its central difference. */
     private static void assertGradientMatchesFiniteDifferences(Check c, List<double[]> values, double[] upstream, int i,
                                                                double[] analytic) {
-        double[] xi = values.get(i);
-        for (int j = 0; j < xi.length; j++) {
-            double original = xi[j];
-            xi[j] = original + EPS;
-            double plus = weightedOutput(c, values, upstream);
-            xi[j] = original - EPS;
-            double minus = weightedOutput(c, values, upstream);
-            xi[j] = original;
-            double numeric = (plus - minus) / (2 * EPS);
-            if (Math.abs(analytic[j] - numeric) > RTOL * Math.max(1, Math.abs(numeric))) {
-                fail("d/d input" + i + "[" + j + "]: backward gives " + analytic[j] + ", finite differences "
-                        + numeric + "\n  analytic " + Arrays.toString(analytic));
-            }
-        }
+        FiniteDifferences.assertMatches(c.name() + ": input " + i, values.get(i), analytic,
+                () -> weightedOutput(c, values, upstream));
     }
 
     /** {@code sum(f(values) * upstream)}, evaluated without recording a graph. */
@@ -164,9 +149,7 @@ class GradCheckTest {
             for (int i = 0; i < inputs.length; i++) inputs[i] = float64(values.get(i), c.inputs().get(i).shape());
             return c.f().apply(inputs).toDoubleArray();
         });
-        double sum = 0;
-        for (int j = 0; j < y.length; j++) sum += y[j] * upstream[j];
-        return sum;
+        return FiniteDifferences.weighted(y, upstream);
     }
 
     // --------------------------------------------------------------------------------------------- helpers

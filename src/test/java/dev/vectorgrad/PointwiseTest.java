@@ -1,6 +1,7 @@
 package dev.vectorgrad;
 
 import dev.vectorgrad.autograd.Node;
+import dev.vectorgrad.testsupport.FiniteDifferences;
 import dev.vectorgrad.testsupport.NoGrad;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -258,9 +259,6 @@ class PointwiseTest {
     }
 
     // ============================================================================ finite differences
-
-    private static final double EPS = 1e-6;
-    private static final double RTOL = 1e-6;
     private static final long END = Long.MAX_VALUE;
 
     /** How an input's values are drawn: any, positive in [0.5, 2], or either sign with magnitude in [0.5, 2]. */
@@ -463,21 +461,8 @@ class PointwiseTest {
             assertNotNull(grad, c.name() + ": input " + i + " should have a grad");
             assertArrayEquals(leaves[i].shape(), grad.shape(), "grad shape of input " + i);
             assertEquals(DType.FLOAT64, grad.dtype(), "grad dtype of input " + i);
-            double[] analytic = grad.toDoubleArray();
-            double[] xi = values.get(i);
-            for (int j = 0; j < xi.length; j++) {
-                double original = xi[j];
-                xi[j] = original + EPS;
-                double plus = weightedOutput(c, values, upstream);
-                xi[j] = original - EPS;
-                double minus = weightedOutput(c, values, upstream);
-                xi[j] = original;
-                double numeric = (plus - minus) / (2 * EPS);
-                if (!(Math.abs(analytic[j] - numeric) <= RTOL * Math.max(1, Math.abs(numeric)))) {
-                    fail("d/d input" + i + "[" + j + "]: backward gives " + analytic[j] + ", finite differences "
-                            + numeric + "\n  analytic " + Arrays.toString(analytic));
-                }
-            }
+            FiniteDifferences.assertMatches(c.name() + ": input " + i, values.get(i), grad.toDoubleArray(),
+                    () -> weightedOutput(c, values, upstream));
         }
     }
 
@@ -487,9 +472,7 @@ class PointwiseTest {
             for (int i = 0; i < inputs.length; i++) inputs[i] = make(c.inputs().get(i), values.get(i), false)[1];
             return c.f().apply(inputs).toDoubleArray();
         });
-        double sum = 0;
-        for (int j = 0; j < y.length; j++) sum += y[j] * upstream[j];
-        return sum;
+        return FiniteDifferences.weighted(y, upstream);
     }
 
     private static double[] randomValues(Input in, Random random) {

@@ -5,6 +5,7 @@ import dev.vectorgrad.kernels.KernelProvider;
 import dev.vectorgrad.kernels.Kernels;
 import dev.vectorgrad.kernels.Parallel;
 import dev.vectorgrad.kernels.ScalarKernelProvider;
+import dev.vectorgrad.testsupport.FiniteDifferences;
 import dev.vectorgrad.testsupport.NoGrad;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -46,8 +47,6 @@ class ReductionsMathTest {
    */
   @Nested
   class GradCheck {
-    private static final double EPS = 1e-6;
-    private static final double RTOL = 1e-6;
 
     /** How an input's values are drawn. */
     private enum Values { NORMAL, AWAY_FROM_ZERO, POSITIVE, ONE_ZERO }
@@ -200,21 +199,8 @@ class ReductionsMathTest {
         assertNotNull(grad, "input " + i + " should have a grad");
         assertArrayEquals(leaves[i].shape(), grad.shape(), "grad shape of input " + i);
         assertEquals(DType.FLOAT64, grad.dtype(), "grad dtype of input " + i);
-        double[] analytic = grad.toDoubleArray();
-        double[] xi = values.get(i);
-        for (int j = 0; j < xi.length; j++) {
-          double original = xi[j];
-          xi[j] = original + EPS;
-          double plus = weightedOutput(c, values, upstream);
-          xi[j] = original - EPS;
-          double minus = weightedOutput(c, values, upstream);
-          xi[j] = original;
-          double numeric = (plus - minus) / (2 * EPS);
-          if (!(Math.abs(analytic[j] - numeric) <= RTOL * Math.max(1, Math.abs(numeric)))) {
-            fail("d/d input" + i + "[" + j + "]: backward gives " + analytic[j] + ", finite differences " + numeric
-                + "\n  analytic " + Arrays.toString(analytic));
-          }
-        }
+        FiniteDifferences.assertMatches(c.name() + ": input " + i, values.get(i), grad.toDoubleArray(),
+            () -> weightedOutput(c, values, upstream));
       }
     }
 
@@ -224,9 +210,7 @@ class ReductionsMathTest {
         for (int i = 0; i < inputs.length; i++) inputs[i] = float64(values.get(i), c.inputs().get(i).shape());
         return c.f().apply(inputs).toDoubleArray();
       });
-      double sum = 0;
-      for (int j = 0; j < y.length; j++) sum += y[j] * upstream[j];
-      return sum;
+      return FiniteDifferences.weighted(y, upstream);
     }
 
     private static double[] randomValues(Input in, Random random) {

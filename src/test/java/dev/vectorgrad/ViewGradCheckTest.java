@@ -1,5 +1,6 @@
 package dev.vectorgrad;
 
+import dev.vectorgrad.testsupport.FiniteDifferences;
 import dev.vectorgrad.testsupport.NoGrad;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,9 +36,6 @@ import org.junit.jupiter.api.TestFactory;
  * over dims) are rechecked here on those layouts.
  */
 class ViewGradCheckTest {
-
-    private static final double EPS = 1e-6;
-    private static final double RTOL = 1e-6;
     private static final long END = Long.MAX_VALUE;
 
     /** How an input's random values are drawn: any normal value, or one safe as a denominator. */
@@ -596,20 +593,8 @@ class ViewGradCheckTest {
     /** Compares every element of input {@code i}'s analytic gradient with its central difference. */
     private static void assertGradientMatchesFiniteDifferences(Check c, List<double[]> values, double[] upstream, int i,
                                                                double[] analytic) {
-        double[] xi = values.get(i);
-        for (int j = 0; j < xi.length; j++) {
-            double original = xi[j];
-            xi[j] = original + EPS;
-            double plus = weightedOutput(c, values, upstream);
-            xi[j] = original - EPS;
-            double minus = weightedOutput(c, values, upstream);
-            xi[j] = original;
-            double numeric = (plus - minus) / (2 * EPS);
-            if (Math.abs(analytic[j] - numeric) > RTOL * Math.max(1, Math.abs(numeric))) {
-                fail("d/d input" + i + "[" + j + "]: backward gives " + analytic[j] + ", finite differences "
-                        + numeric + "\n  analytic " + Arrays.toString(analytic));
-            }
-        }
+        FiniteDifferences.assertMatches(c.name() + ": input " + i, values.get(i), analytic,
+                () -> weightedOutput(c, values, upstream));
     }
 
     /** {@code sum(f(values) * upstream)}, evaluated without recording a graph. */
@@ -619,10 +604,7 @@ class ViewGradCheckTest {
             for (int i = 0; i < inputs.length; i++) inputs[i] = make(c.inputs().get(i), values.get(i), false)[1];
             return c.f().apply(inputs).toDoubleArray();
         });
-        assertEquals(upstream.length, y.length, "output size");
-        double sum = 0;
-        for (int j = 0; j < y.length; j++) sum += y[j] * upstream[j];
-        return sum;
+        return FiniteDifferences.weighted(y, upstream);
     }
 
     /** A float64 tensor of the given values; an empty shape is 0-dim. */
