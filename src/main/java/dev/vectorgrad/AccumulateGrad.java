@@ -6,6 +6,12 @@ import dev.vectorgrad.autograd.Node;
  * The node behind a leaf that requires grad: adds the incoming gradient into the leaf's
  * {@code grad}. Runs first whenever it is ready, as PyTorch's {@code AccumulateGrad}, whose name
  * it shares.
+ *
+ * <p>All or nothing per leaf, as PyTorch: a pass delivers each leaf's gradient once, summed over
+ * every path, and {@link Tensor#accumulateGrad} makes the one allocation it may need (the copy that
+ * becomes a first gradient) before it changes anything, so a pass that fails (a hook, a closed saved
+ * tensor, the memory limit) leaves each leaf's {@code grad} either fully updated, if its accumulator
+ * ran before the failure, or untouched.
  */
 final class AccumulateGrad extends Node {
   private static final Node[] NO_EDGES = new Node[0];
@@ -30,6 +36,8 @@ final class AccumulateGrad extends Node {
 
   @Override
   protected Tensor[] apply(Tensor g) {
+    // a leaf whose requires_grad was switched off after the graph was recorded takes nothing (PyTorch's check)
+    if (!leaf.requiresGrad()) return NO_GRADS;
     leaf.accumulateGrad(g);
     return NO_GRADS;
   }

@@ -65,6 +65,7 @@ public final class TensorScope implements AutoCloseable {
     return n;
   }
 
+  /** Whether this scope was closed (and the tensors it owned released). */
   public boolean isClosed() {
     return closed;
   }

@@ -15,12 +15,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for every node reachable from the root, how many edges lead into it; then run nodes whose inputs
  * are all in, the one with the larger sequence number first, summing the gradients that arrive at
  * a node before it runs. Leaves are reached through their accumulator node, which adds into
- * {@code grad}. Unless the graph is retained, each node drops its saved tensors after it ran.
+ * {@code grad}. Unless the graph is retained, the nodes drop their saved tensors once the pass
+ * has succeeded.
  *
  * <p>Everything the pass allocates lives in a {@link TensorScope} opened for it, so intermediate
  * gradients are released when the pass ends; gradients that must outlive it (a leaf's
  * {@code grad}, a retained gradient) are copied out by their owners. The pass runs with grad mode
  * off. The queues are reused per thread, so a small backward pass allocates almost nothing.
+ *
+ * <p>Failures: a pass that throws (a hook that throws, a saved tensor that was closed or modified,
+ * an {@link dev.vectorgrad.OutOfMemoryException} from the memory limit, any derivative's error)
+ * leaves each leaf's {@code grad} fully updated if its accumulator ran before the failure and
+ * untouched otherwise, exactly as PyTorch (whose goldens pin it); no leaf is ever half-updated. Its
+ * temporaries are released with its scope, so live bytes are back where they were (plus first
+ * gradients of leaves that were updated). Unlike PyTorch, which frees each node's saved tensors as
+ * soon as it ran, nodes drop them only when the whole pass has succeeded: after a failure the graph
+ * is intact and can be backwarded again.
  */
 public final class Engine {
   private static final AtomicInteger EPOCH = new AtomicInteger();
@@ -43,6 +53,8 @@ public final class Engine {
   private static final class Pass {
     int epoch;
     boolean running;
+    /** Nodes that ran, released (saved tensors dropped) only when the pass succeeds without retaining the graph. */
+    final java.util.ArrayList<Node> ran = new java.util.ArrayList<>();
     /**
      * Shared nodes of this pass. Most graphs reach a handful of leaves, so a linear scan over two
      * arrays (nothing to hash, nothing to clear) wins; past {@link #LINEAR_LIMIT} leaves an
@@ -127,6 +139,11 @@ public final class Engine {
       sharedIndex = null;
       stack.clear();
       ready.clear();
+      if (ran.size() > 4096) {
+        ran.clear();
+        ran.trimToSize();   // a huge graph's list is not kept for the thread's lifetime
+      }
+      ran.clear();
       running = false;
     }
   }
@@ -158,7 +175,7 @@ public final class Engine {
           node.runPreHooks(grad);
           inputGrads = node.apply(grad);
         }
-        if (!retainGraph) node.release();
+        if (!retainGraph) pass.ran.add(node);
         for (int i = 0; i < node.next.length; i++) {
           Node target = node.next[i];
           if (target != null && pass.deliver(target, inputGrads == null ? null : inputGrads[i])) {
@@ -166,6 +183,8 @@ public final class Engine {
           }
         }
       }
+      // Every derivative ran: only now may saved tensors go, so a failed pass leaves the graph whole.
+      for (int i = 0; i < pass.ran.size(); i++) pass.ran.get(i).release();
     } finally {
       pass.clear();
     }

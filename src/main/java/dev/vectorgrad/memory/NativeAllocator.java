@@ -1,5 +1,6 @@
 package dev.vectorgrad.memory;
 
+import dev.vectorgrad.OutOfMemoryException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -20,15 +21,24 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Memory is not cleared on reuse: callers that need zeros fill them (only {@code zeros} does).
  * All methods are thread-safe. Blocks are 64-byte aligned.
+ *
+ * <p>Limit: {@code -D}{@value #MAX_BYTES_PROPERTY}{@code =B} (bytes, or with a {@code k}, {@code m},
+ * {@code g} suffix as {@code -Xmx}) or {@link #setLimit(long)} caps the live bytes; a request past it
+ * throws {@link OutOfMemoryException} and leaves the live count as it was. The check is one
+ * comparison of the live-byte counter every allocation updates anyway; everything else (the
+ * report, injected faults for tests) is on the slow path behind that comparison.
  */
 public final class NativeAllocator {
   /** System property: the most idle bytes kept in the large-block cache (default 1 GiB). */
   public static final String MAX_IDLE_PROPERTY = "vectorgrad.pool.maxIdleBytes";
+  /** System property: the most bytes live in tensors at once (default: no limit). */
+  public static final String MAX_BYTES_PROPERTY = "vectorgrad.maxBytes";
+  /** The limit that means none. */
+  public static final long NO_LIMIT = Long.MAX_VALUE;
   static final long SLAB_BYTES = 1L << 20;
   static final long ALIGNMENT = 64;
 
-  private static final NativeAllocator GLOBAL =
-      new NativeAllocator(Long.getLong(MAX_IDLE_PROPERTY, 1L << 30));
+  private static final NativeAllocator GLOBAL = global(System.getProperty(MAX_BYTES_PROPERTY));
 
   private final FreeList[] freeLists = new FreeList[SizeClasses.CLASS_COUNT];
   private final long maxIdleBytes;
@@ -38,10 +48,84 @@ public final class NativeAllocator {
   private final AtomicLong reservedBytes = new AtomicLong();
   private final java.util.concurrent.atomic.LongAdder allocations = new java.util.concurrent.atomic.LongAdder();
   private final AtomicLong freshAllocations = new AtomicLong();
+  /** The limit on live bytes ({@link #NO_LIMIT} for none). */
+  private volatile long limitBytes = NO_LIMIT;
+  /**
+   * Live bytes above which an allocation leaves the fast path: the limit, or {@code Long.MIN_VALUE}
+   * while a fault is armed, so that the hot path stays a single comparison.
+   */
+  private volatile long slowPathAbove = NO_LIMIT;
+  /** Allocations still allowed before the armed fault fires; 0 when none is armed. */
+  private final AtomicLong faultCountdown = new AtomicLong();
+  /** Limit trips and injected faults so far (both leave the program able to go on). */
+  private final AtomicLong refusals = new AtomicLong();
 
   NativeAllocator(long maxIdleBytes) {
     this.maxIdleBytes = maxIdleBytes;
     for (int c = 0; c < freeLists.length; c++) freeLists[c] = new FreeList();
+  }
+
+  private static NativeAllocator global(String maxBytes) {
+    NativeAllocator a = new NativeAllocator(Long.getLong(MAX_IDLE_PROPERTY, 1L << 30));
+    if (maxBytes != null) a.setLimit(parseBytes(maxBytes));
+    return a;
+  }
+
+  /** {@code 1048576}, {@code 1024k}, {@code 512m}, {@code 2g} (binary units, as {@code -Xmx}). */
+  static long parseBytes(String text) {
+    String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+    int shift = t.isEmpty() ? 0 : switch (t.charAt(t.length() - 1)) {
+      case 'k' -> 10;
+      case 'm' -> 20;
+      case 'g' -> 30;
+      case 't' -> 40;
+      default -> 0;
+    };
+    try {
+      long n = Long.parseLong(shift == 0 ? t : t.substring(0, t.length() - 1));
+      if (n < 0 || n > (NO_LIMIT >> shift)) throw new NumberFormatException();
+      return n << shift;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("-D" + MAX_BYTES_PROPERTY + "=" + text
+          + " is not a byte count (examples: 1073741824, 512m, 2g)");
+    }
+  }
+
+  /**
+   * Caps the bytes live in tensors; {@link #NO_LIMIT} removes the cap. A limit below the live bytes
+   * now is allowed: the next allocation fails until enough tensors are closed.
+   */
+  public void setLimit(long maxBytes) {
+    if (maxBytes < 0) throw new IllegalArgumentException("memory limit must be >= 0, got " + maxBytes);
+    limitBytes = maxBytes;
+    if (faultCountdown.get() == 0) slowPathAbove = maxBytes;
+  }
+
+  /** The cap on live bytes, {@link #NO_LIMIT} when there is none. */
+  public long limit() {
+    return limitBytes;
+  }
+
+  /** How many allocations were refused so far (limit trips and injected faults). */
+  public long refusals() {
+    return refusals.get();
+  }
+
+  /**
+   * For fault-injection tests: lets {@code allowed} more allocations through, then refuses the next
+   * one with {@link OutOfMemoryException} (once). Not for concurrent use with other allocating threads.
+   */
+  public void failAfter(long allowed) {
+    if (allowed < 0) throw new IllegalArgumentException("allowed must be >= 0");
+    faultCountdown.set(allowed + 1);
+    slowPathAbove = Long.MIN_VALUE;
+  }
+
+  /** Disarms a fault set with {@link #failAfter(long)} that has not fired; returns whether one was armed. */
+  public boolean clearFault() {
+    boolean armed = faultCountdown.getAndSet(0) != 0;
+    slowPathAbove = limitBytes;
+    return armed;
   }
 
   /** The process-wide allocator. */
@@ -95,31 +179,68 @@ public final class NativeAllocator {
 
   private final ThreadLocal<LocalCache> localCaches = ThreadLocal.withInitial(LocalCache::new);
 
-  /** A block of the class, from the cache when one is idle. Its contents are unspecified. */
+  /**
+   * A block of the class, from the cache when one is idle. Its contents are unspecified.
+   *
+   * @throws OutOfMemoryException when the block would take the live bytes past {@link #limit()}
+   */
   public MemorySegment allocate(int sizeClass) {
+    long bytes = SizeClasses.bytesOf(sizeClass);
+    // Counted before the block is taken, so that the limit check is this one comparison.
+    long live = liveBytes.addAndGet(bytes);
+    if (live > slowPathAbove) checkRequest(bytes, live);
     MemorySegment block = SizeClasses.isSmall(sizeClass) ? localCaches.get().pop(sizeClass) : null;
-    if (block != null) {
-      countLive(sizeClass);
-      return block;
-    }
-    FreeList list = freeLists[sizeClass];
-    block = list.pop();
-    if (block == null) {
-      block = SizeClasses.isSmall(sizeClass) ? refillSmall(sizeClass, list) : allocateLarge(sizeClass);
-    } else if (!SizeClasses.isSmall(sizeClass)) {
-      idleLargeBytes.addAndGet(-block.byteSize());
-    }
-    countLive(sizeClass);
-    return block;
-  }
-
-  private void countLive(int sizeClass) {
+    if (block == null) block = allocateShared(sizeClass, bytes);
     allocations.increment();
-    long live = liveBytes.addAndGet(SizeClasses.bytesOf(sizeClass));
     long peak;
     while (live > (peak = peakBytes.get()) && !peakBytes.compareAndSet(peak, live)) {
       // another thread raised the peak meanwhile: retry against its value
     }
+    return block;
+  }
+
+  private MemorySegment allocateShared(int sizeClass, long bytes) {
+    try {
+      FreeList list = freeLists[sizeClass];
+      MemorySegment block = list.pop();
+      if (block == null) {
+        block = SizeClasses.isSmall(sizeClass) ? refillSmall(sizeClass, list) : allocateLarge(sizeClass);
+      } else if (!SizeClasses.isSmall(sizeClass)) {
+        idleLargeBytes.addAndGet(-block.byteSize());
+      }
+      return block;
+    } catch (RuntimeException | Error e) {
+      liveBytes.addAndGet(-bytes);   // the operating system said no: the request was never live
+      throw e;
+    }
+  }
+
+  /** The slow path: an armed fault, or live bytes past the limit. Refusing undoes the count. */
+  private void checkRequest(long bytes, long live) {
+    long countdown = faultCountdown.get();
+    boolean injected = false;
+    while (countdown > 0) {
+      if (faultCountdown.compareAndSet(countdown, countdown - 1)) {
+        injected = countdown == 1;
+        if (injected) slowPathAbove = limitBytes;
+        break;
+      }
+      countdown = faultCountdown.get();
+    }
+    long limit = limitBytes;
+    if (!injected && live <= limit) return;
+    liveBytes.addAndGet(-bytes);
+    refusals.incrementAndGet();
+    long before = live - bytes;
+    String request = "tried to allocate " + Bytes.format(bytes) + " with " + Bytes.format(before) + " live in tensors";
+    String report = this == GLOBAL ? Storage.largestLive(5) : "";
+    if (injected) {
+      throw new OutOfMemoryException("injected allocation fault (NativeAllocator.failAfter): " + request + "."
+          + report, bytes, before, limit);
+    }
+    throw new OutOfMemoryException("vectorgrad memory limit exceeded: " + request + " and a limit of "
+        + Bytes.format(limit) + " (-D" + MAX_BYTES_PROPERTY + " or MemoryStats.setLimit)." + report
+        + " Close tensors or use a TensorScope, or raise the limit.", bytes, before, limit);
   }
 
   /** Gives a block back. The caller must not touch it afterwards. */
@@ -211,7 +332,7 @@ public final class NativeAllocator {
       arena.close();
       trim();
       throw new OutOfMemoryError("vectorgrad could not allocate " + bytes + " off-heap bytes ("
-          + liveBytes() + " bytes live in tensors); close tensors or use TensorScope: " + e.getMessage());
+          + (liveBytes() - bytes) + " bytes live in tensors); close tensors or use TensorScope: " + e.getMessage());
     }
     freshAllocations.incrementAndGet();
     reservedBytes.addAndGet(bytes);

@@ -21,6 +21,12 @@ public final class Storage {
   public static final String TRACK_PROPERTY = "vectorgrad.trackAllocations";
   private static final boolean TRACK = Boolean.getBoolean(TRACK_PROPERTY);
   private static final Set<Storage> LIVE = TRACK ? ConcurrentHashMap.newKeySet() : Set.of();
+  /**
+   * Without tracking, the live storages of large blocks (above 64 KiB) only, so that a refused
+   * allocation can name the largest tensors: a hash insert is noise next to the kernel of a large
+   * tensor, but not next to a 2x2 op.
+   */
+  private static final Set<Storage> LARGE_LIVE = ConcurrentHashMap.newKeySet();
   private static final VarHandle REFS;
   private static final java.util.concurrent.atomic.AtomicLong RELEASED_BY_GC = new java.util.concurrent.atomic.AtomicLong();
   private static final int MAX_LEAK_WARNINGS = 20;
@@ -49,7 +55,10 @@ public final class Storage {
     this.byteSize = byteSize;
     this.allocationSite = TRACK && sizeClass != FOREIGN
         ? new Throwable("tensor storage of " + byteSize + " bytes allocated here") : null;
-    if (TRACK && sizeClass != FOREIGN) LIVE.add(this);
+    if (sizeClass != FOREIGN) {
+      if (TRACK) LIVE.add(this);
+      else if (!SizeClasses.isSmall(sizeClass)) LARGE_LIVE.add(this);
+    }
   }
 
   /**
@@ -90,6 +99,7 @@ public final class Storage {
   /** Leaves this storage out of leak reports: it is meant to live as long as the JVM. */
   public void markPermanent() {
     if (TRACK) LIVE.remove(this);
+    else LARGE_LIVE.remove(this);
   }
 
   /** Adds a holder (a view). Throws if the storage was already released. */
@@ -107,6 +117,7 @@ public final class Storage {
     if (r == 0) {
       if (sizeClass == FOREIGN) return true;
       if (TRACK) LIVE.remove(this);
+      else if (!SizeClasses.isSmall(sizeClass)) LARGE_LIVE.remove(this);
       NativeAllocator.global().free(segment, sizeClass);
       return true;
     }
@@ -133,6 +144,45 @@ public final class Storage {
   /** Tensors released by the GC instead of close() or a scope, since start. */
   public static long releasedByGc() {
     return RELEASED_BY_GC.get();
+  }
+
+  /**
+   * The {@code n} largest live storages, for the memory limit's error: with tracking, each with the
+   * frames that allocated it; without, only those above 64 KiB, and how to get the stacks.
+   */
+  static String largestLive(int n) {
+    List<Storage> live = new ArrayList<>(TRACK ? LIVE : LARGE_LIVE);
+    live.sort((a, b) -> Long.compare(b.byteSize, a.byteSize));
+    StringBuilder sb = new StringBuilder();
+    if (live.isEmpty()) {
+      sb.append(TRACK ? " No tensor is live." : " No tensor above 64 KiB is live.");
+    } else {
+      sb.append(" Largest live tensors:");
+      for (int i = 0; i < Math.min(n, live.size()); i++) {
+        Storage s = live.get(i);
+        sb.append(i == 0 ? " " : "; ").append(Bytes.format(s.byteSize));
+        if (s.allocationSite != null) sb.append(" allocated at ").append(site(s.allocationSite));
+      }
+      if (live.size() > n) sb.append("; and ").append(live.size() - n).append(" more");
+      sb.append('.');
+    }
+    if (!TRACK) {
+      sb.append(" Run with -D").append(TRACK_PROPERTY).append("=true to list every tensor with where it was allocated.");
+    }
+    return sb.toString();
+  }
+
+  /** The allocating frames from the first op down to the caller's frame, outside this package. */
+  private static String site(Throwable allocation) {
+    StringBuilder sb = new StringBuilder();
+    int shown = 0;
+    for (StackTraceElement e : allocation.getStackTrace()) {
+      if (e.getClassName().startsWith("dev.vectorgrad.memory.")) continue;
+      if (shown > 0) sb.append(" <- ");
+      sb.append(e);
+      if (++shown == 6 || !e.getClassName().startsWith("dev.vectorgrad.")) break;
+    }
+    return sb.toString();
   }
 
   /** Whether allocation sites are being recorded. */
