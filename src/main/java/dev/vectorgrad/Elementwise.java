@@ -50,6 +50,11 @@ final class Elementwise {
         return;
       }
     }
+    if (floating && out.contiguous && a.contiguous && Arrays.equals(a.shape, out.shape) && allZero(b.strides)) {
+      // b is one value broadcast (an expanded scalar, e.g. a sum's gradient): the scalar kernel, no iteration plan
+      k.binaryScalar(op, a.segment, a.offset, k.get(b.segment, b.offset), out.segment, out.offset, n);
+      return;
+    }
     StridedLoop loop = StridedLoop.of(out.shape, out, a, b);
     if (transposedTiles(op, loop, a, b, out)) return;
     Parallel.forRows(loop.rows, loop.inner, (from, to) -> {
