@@ -74,12 +74,12 @@ final class Copies {
     long at = 0;
     boolean record = false;
     for (Tensor t : tensors) {
+      record |= t.recordsGrad();   // a skipped empty input that requires grad still makes the result require it
       if (skipped(t) && t != ref) continue;
       try (Tensor region = out.alias(null, t.shape, out.strides, out.offset + at * out.strides[d])) {
         Casts.convert(t, region);
       }
       at += t.shape[d];
-      record |= t.recordsGrad();
     }
     if (record) out.setHistory(new CatBackward(tensors, ref, d));
     return out;
@@ -151,6 +151,8 @@ final class Copies {
   static Tensor stack(int dim, List<Tensor> tensors) {
     if (tensors.isEmpty()) throw new IllegalArgumentException("stack expects a non-empty TensorList");
     Tensor first = tensors.get(0);
+    first.ensureOpen();
+    Shapes.normalizeDim(dim, first.shape.length + 1);   // PyTorch checks the dim before the sizes
     DType dtype = null;
     for (int i = 0; i < tensors.size(); i++) {
       Tensor t = tensors.get(i);

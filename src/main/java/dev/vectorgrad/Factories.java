@@ -15,6 +15,17 @@ final class Factories {
   /** Fills {@code t} (any geometry) with uniform values in [low, high), in row-major order. */
   static Tensor uniform(Tensor t, double low, double high, Generator g) {
     fillDrawn(t, g, r -> low + (high - low) * r.nextDouble());
+    t.bumpVersion();
+    return t;
+  }
+
+  /**
+   * A new float32 tensor of uniform [0, 1) or standard normal draws: {@code torch.rand} / {@code torch.randn}, whose
+   * results start at version 0 (filling a new tensor is not an in-place write of the caller's).
+   */
+  static Tensor drawn(long[] shape, boolean normal, Generator g) {
+    Tensor t = Tensor.empty(DType.FLOAT32, Shapes.checked(shape));
+    fillDrawn(t, g, normal ? r -> r.nextGaussian() : r -> r.nextDouble());
     return t;
   }
 
@@ -22,6 +33,7 @@ final class Factories {
   static Tensor normal(Tensor t, double mean, double std, Generator g) {
     if (std < 0) throw new IllegalArgumentException("normal expects std >= 0.0, but found std " + std);
     fillDrawn(t, g, r -> mean + std * r.nextGaussian());
+    t.bumpVersion();
     return t;
   }
 
@@ -40,7 +52,6 @@ final class Factories {
     orDefault(g).draw(r -> {
       for (long i = 0; i < t.numel; i++) k.set(t.segment, t.elementOffset(i), sample.next(r));
     });
-    t.bumpVersion();
   }
 
   static Tensor randint(long low, long high, long[] shape, Generator g) {

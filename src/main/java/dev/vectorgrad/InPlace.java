@@ -29,10 +29,12 @@ final class InPlace {
   static Tensor add(Tensor t, Tensor other) {
     t.ensureOpen();
     other.ensureOpen();
+    // autograd's refusals first, as PyTorch's VariableType checks before the kernel's shape and overlap checks
+    boolean record = gradRecorded(t, t.requiresGrad() || other.requiresGrad());
+    checkWritable(t);
+    checkNoPartialOverlap(t, other);   // TensorIterator checks memory overlap before shapes
     checkBroadcastsTo(t, other);
     checkCast(Arithmetic.resultType(t, other), t.dtype);
-    checkWritable(t);
-    boolean record = gradRecorded(t, t.requiresGrad() || other.requiresGrad());
     // Built before t changes identity in the graph: its edge is t's old node.
     Node node = record ? new Arithmetic.BinaryBackward(BinaryOp.ADD, t, other) : null;
     Arithmetic.addInto(t, other);
@@ -44,9 +46,14 @@ final class InPlace {
   static Tensor copy(Tensor t, Tensor src) {
     t.ensureOpen();
     src.ensureOpen();
-    checkBroadcastsTo(t, src);
+    boolean record = gradRecorded(t, t.requiresGrad() || src.requiresGrad());   // autograd's refusals first
+    if (t == src) {   // PyTorch returns at once when a tensor is copied onto itself (still an in-place op)
+      finish(t, record ? new CopyBackwards(t, src) : null);
+      return t;
+    }
     checkWritable(t);
-    boolean record = gradRecorded(t, t.requiresGrad() || src.requiresGrad());
+    checkNoPartialOverlap(t, src);
+    checkBroadcastsTo(t, src);
     Node node = record ? new CopyBackwards(t, src) : null;
     Casts.convert(src, t);
     finish(t, node);
@@ -78,6 +85,8 @@ final class InPlace {
    */
   static boolean gradRecorded(Tensor t, boolean involvesGrad) {
     if (!ThreadState.current().gradEnabled) return false;
+    // PyTorch's check_inplace: the view's creation rules first (handle_view_on_rebase), then the leaf rules
+    if (involvesGrad) checkViewRebase(t);
     Tensor base = t.viewBase;
     if (base != null && base.requiresGrad && base.gradFn == null) {
       throw new IllegalStateException("a view of a leaf Variable that requires grad is being used in an in-place operation.");
@@ -85,7 +94,11 @@ final class InPlace {
     if (t.requiresGrad && t.gradFn == null && base == null) {
       throw new IllegalStateException("a leaf Variable that requires grad is being used in an in-place operation.");
     }
-    if (!involvesGrad) return false;
+    return involvesGrad;
+  }
+
+  /** Refuses in-place writes on views that one op returned among several, or that were made under no_grad. */
+  private static void checkViewRebase(Tensor t) {
     if (t.viewOutputOf != null) {
       String tail = "This view is the output of a function that returns multiple views. Such functions do not allow "
           + "the output views to be modified inplace. You should replace the inplace operation by an out-of-place one.";
@@ -102,6 +115,35 @@ final class InPlace {
           + "by moving both the view and the inplace either both inside the no_grad block (if you don't want the "
           + "inplace to be tracked) or both outside (if you want the inplace to be tracked).");
     }
+  }
+
+  /**
+   * PyTorch's {@code assert_no_partial_overlap} between the written tensor and an operand: both dense views of one
+   * storage whose memory ranges meet without being the very same elements in the same layout.
+   */
+  static void checkNoPartialOverlap(Tensor t, Tensor other) {
+    if (t == other || t.storage != other.storage || t.numel == 0 || other.numel == 0) return;
+    if (!nonOverlappingAndDense(t) || !nonOverlappingAndDense(other)) return;   // PyTorch: too hard to tell
+    long aBegin = t.offset, aEnd = aBegin + t.numel, bBegin = other.offset, bEnd = bBegin + other.numel;
+    boolean full = aBegin == bBegin && aEnd == bEnd && Arrays.equals(t.strides, other.strides);
+    if (!full && aBegin < bEnd && bBegin < aEnd) {
+      throw new IllegalArgumentException("unsupported operation: some elements of the input tensor and the written-to "
+          + "tensor refer to a single memory location. Please clone() the tensor before performing the operation.");
+    }
+  }
+
+  /** Whether the elements fill a block of memory exactly once in some order of the dims (PyTorch's definition). */
+  private static boolean nonOverlappingAndDense(Tensor t) {
+    Integer[] dims = new Integer[t.shape.length];
+    for (int i = 0; i < dims.length; i++) dims[i] = i;
+    Arrays.sort(dims, (a, b) -> t.shape[a] < 2 ? (t.shape[b] < 2 ? 0 : 1) : t.shape[b] < 2 ? -1
+        : Long.compare(t.strides[a], t.strides[b]));
+    long expected = 1;
+    for (int d : dims) {
+      if (t.shape[d] < 2) return true;
+      if (t.strides[d] != expected) return false;
+      expected *= t.shape[d];
+    }
     return true;
   }
 
@@ -116,6 +158,7 @@ final class InPlace {
   /** Refuses writes through views in which several indices reach one element (stride 0 of an expand), and into read-only memory. */
   static void checkWritable(Tensor t) {
     checkNotReadOnly(t);
+    if (t.numel == 0) return;   // nothing is written (PyTorch: an empty tensor is non-overlapping and dense)
     for (int i = 0; i < t.shape.length; i++) {
       if (t.strides[i] == 0 && t.shape[i] > 1) {
         throw new IllegalArgumentException("unsupported operation: more than one element of the written-to tensor "
@@ -134,6 +177,7 @@ final class InPlace {
     } else {
       ViewHistory.rebase(t, node);
     }
+    if (t.retainsGrad && t.gradFn != null) t.retainGradOn(t.gradFn);
   }
 
   /** ZeroBackward0 / FillBackward2: the old values no longer matter, so their gradient is zero. */
@@ -176,6 +220,12 @@ final class InPlace {
     @Override
     public String name() {
       return "CopyBackwards";
+    }
+
+    /** As PyTorch's messages name it (a node defined by hand in torch/csrc/autograd, not generated). */
+    @Override
+    public String qualifiedName() {
+      return "torch::autograd::CopyBackwards";
     }
 
     @Override

@@ -63,8 +63,15 @@ final class Indexing {
     int d = Shapes.normalizeDim(dim, nd);
     long[] picks = index.toLongArray();
     long size = nd == 0 ? 1 : t.shape[d];
+    if (nd > 1 && size == 0 && picks.length > 0) {
+      throw new IndexOutOfBoundsException("index_select(): self indexing axis dim should be positive");
+    }
     for (long p : picks) {
-      if (p < 0 || p >= size) throw new IndexOutOfBoundsException("index out of range in self");
+      if (p < 0 || p >= size) {
+        // PyTorch 1.13 selects along dim 1 of a tensor of two or more dims with a kernel of its own (caffe2's)
+        throw new IndexOutOfBoundsException(d == 1 ? "INDICES element is out of DATA bounds, id=" + p + " axis_dim="
+            + size : "index out of range in self");
+      }
     }
     long[] shape = t.shape.clone();
     if (nd > 0) shape[d] = picks.length;
@@ -244,8 +251,8 @@ final class Indexing {
     Tensor out;
     Node node = null;
     if (inPlace) {
+      boolean record = InPlace.gradRecorded(t, t.requiresGrad() || src.requiresGrad());   // autograd's refusals first
       InPlace.checkWritable(t);
-      boolean record = InPlace.gradRecorded(t, t.requiresGrad() || src.requiresGrad());
       if (record) node = new ScatterAddBackward(t, d, index, src);
       out = t;
     } else {
@@ -341,9 +348,9 @@ final class Indexing {
     Tensor out;
     Node node = null;
     if (inPlace) {
+      boolean record = InPlace.gradRecorded(t, t.requiresGrad());   // autograd's refusals first, as PyTorch
       InPlace.checkBroadcastsTo(t, mask);
-      InPlace.checkWritable(t);
-      boolean record = InPlace.gradRecorded(t, t.requiresGrad());
+      InPlace.checkNotReadOnly(t);   // no overlap check: PyTorch masked-fills expanded tensors, as fill_
       if (record) node = new MaskedFillBackward(t.shape, t.dtype, mask, t.gradEdge());
       out = t;
     } else {

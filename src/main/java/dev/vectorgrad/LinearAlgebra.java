@@ -378,8 +378,8 @@ final class LinearAlgebra {
           + v.shape.length);
     }
     if (m.shape[1] != v.shape[0]) {
-      throw new IllegalArgumentException("size mismatch, got input (" + m.shape[0] + "), mat (" + m.shape[0] + "x"
-          + m.shape[1] + "), vec (" + v.shape[0] + ")");
+      throw new IllegalArgumentException("size mismatch, got " + m.shape[0] + ", " + m.shape[0] + "x" + m.shape[1]
+          + "," + v.shape[0]);
     }
     checkSameType(m, v);
     Tensor out = Tensor.empty(m.dtype, new long[] {m.shape[0]});
@@ -461,17 +461,22 @@ final class LinearAlgebra {
     }
     if (da == 1 && db == 1) return dot(a, b);
     if (da == 2 && db == 1) return mv(a, b);
-    if (da == 1 && db == 2) return mm(a.unsqueeze(0), b).squeeze(0);
+    if (da == 1 && db == 2) return squeezedInPlace(mm(a.unsqueeze(0), b));
     if (da == 2 && db == 2) return mm(a, b);
-    if (da >= 3 && (db == 1 || db == 2)) {
-      // Fold a's batch dims into rows: one mm, then the batch shape back (PyTorch's _unsafe_view).
-      long k = a.shape[da - 1];
-      Tensor rows = a.reshape(-1, k);
-      Tensor b2 = db == 1 ? b.unsqueeze(-1) : b;
-      Tensor prod = mm(rows, b2);
-      long[] shape = java.util.Arrays.copyOf(a.shape, db == 1 ? da - 1 : da);
-      if (db == 2) shape[da - 1] = b.shape[1];
-      return unsafeView(prod, shape);
+    if (shouldFold(a, db) || shouldFold(b, da)) {
+      // PyTorch 1.13 folds the batch dims of the larger operand into the rows of one mm (or mv), the second
+      // operand's through its transpose: a @ b = (b^T @ a^T)^T; then the batch shape back (_unsafe_view)
+      boolean transpose = db > da;
+      Tensor t1 = transpose ? b.mT() : a;
+      Tensor t2 = transpose ? (da == 2 ? a.t() : a) : b;
+      int d1 = t1.shape.length;
+      boolean matrix = t2.shape.length == 2;
+      long[] shape = java.util.Arrays.copyOf(t1.shape, matrix ? d1 : d1 - 1);
+      if (matrix) shape[d1 - 1] = t2.shape[1];
+      Tensor rows = t1.reshape(Shapes.numel(java.util.Arrays.copyOf(t1.shape, d1 - 1)), t1.shape[d1 - 1]);
+      if (!matrix) return unsafeView(mv(rows, t2), shape);
+      Tensor out = unsafeView(mm(rows, t2), shape);
+      return transpose ? out.mT().contiguous() : out;
     }
     // Batched: broadcast the batch dims, then one bmm over the flattened batch.
     long[] aMat = da == 1 ? new long[] {1, a.shape[0]} : new long[] {a.shape[da - 2], a.shape[da - 1]};
@@ -487,6 +492,29 @@ final class LinearAlgebra {
     if (da == 1) shape = dropAt(shape, shape.length - 2);
     if (db == 1) shape = dropAt(shape, shape.length - 1);
     return unsafeView(prod, shape);
+  }
+
+  /**
+   * PyTorch 1.13's {@code should_fold}: a batch of three or more dims times a vector or matrix is one mm, except
+   * when the batch's last two dims are transposed under a contiguous first (a bmm reads that without a copy).
+   */
+  private static boolean shouldFold(Tensor t, int otherDims) {
+    int d = t.shape.length;
+    if (d < 3 || otherDims > 2) return false;
+    return !(d == 3 && otherDims == 2 && t.strides[2] != 1 && t.strides[0] == t.shape[1] * t.shape[2]);
+  }
+
+  /**
+   * {@code product.squeeze_(0)} as PyTorch's 1-D @ 2-D matmul ends: the same data without the leading dim, with the
+   * in-place op's node (SqueezeBackward3) and version bump.
+   */
+  private static Tensor squeezedInPlace(Tensor product) {
+    Tensor out = product.reshaped(null, new long[] {product.shape[1]});
+    if (product.recordsGrad()) {
+      out.setHistory(new Views.ReshapeBackward("SqueezeBackward3", product.shape, product.gradEdge()));
+    }
+    out.bumpVersion();
+    return out;
   }
 
   private static long[] concat(long[] a, long[] b) {

@@ -885,10 +885,10 @@ final class Pointwise {
   static Tensor inPlace(String name, Tensor t, double value) {
     BinaryOp op = binaryOp(name);
     t.ensureOpen();
+    boolean record = InPlace.gradRecorded(t, t.requiresGrad());   // autograd's refusals first, as PyTorch
     if (op == BinaryOp.SUB && t.dtype == DType.BOOL) throw new IllegalArgumentException(BOOL_SUB);
     InPlace.checkWritable(t);
     InPlace.checkCast(Arithmetic.resultType(t.dtype, false), t.dtype);
-    boolean record = InPlace.gradRecorded(t, t.requiresGrad());
     // Built before t changes identity in the graph: its edge is t's old node.
     Node node = record ? new Arithmetic.ScalarBackward(op, value, t.gradEdge()) : null;
     Elementwise.unary((k, x, xo, o, oo, n) -> k.binaryScalar(op, x, xo, value, o, oo, n), t, t);
@@ -902,6 +902,7 @@ final class Pointwise {
     if (op == BinaryOp.ADD) return InPlace.add(t, other);
     t.ensureOpen();
     other.ensureOpen();
+    boolean record = InPlace.gradRecorded(t, t.requiresGrad() || other.requiresGrad());   // autograd's refusals first
     if (op == BinaryOp.SUB && (t.dtype == DType.BOOL || other.dtype == DType.BOOL)) {
       throw new IllegalArgumentException(t.dtype == DType.BOOL && other.dtype == DType.BOOL
           ? "Subtraction, the `-` operator, with two bool tensors is not supported. "
@@ -909,11 +910,11 @@ final class Pointwise {
           : BOOL_SUB);
     }
     InPlace.checkWritable(t);
+    InPlace.checkNoPartialOverlap(t, other);   // TensorIterator checks memory overlap before shapes
     InPlace.checkBroadcastsTo(t, other);
     DType d = Arithmetic.resultType(t, other);
     if (op == BinaryOp.DIV && !d.isFloatingPoint()) d = DType.FLOAT32;   // true division
     InPlace.checkCast(d, t.dtype);
-    boolean record = InPlace.gradRecorded(t, t.requiresGrad() || other.requiresGrad());
     // Built before the write: the edge is t's old node, and mul/div keep t's old values when needed.
     Node node = null;
     if (record) {

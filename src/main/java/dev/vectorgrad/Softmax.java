@@ -31,7 +31,8 @@ final class Softmax {
     int d = Shapes.normalizeDim(dim, nd);
     boolean lastDim = nd == 0 || d == nd - 1;
     if (!t.dtype.isFloatingPoint()) {
-      throw new IllegalArgumentException("\"" + (log ? "log_softmax" : "softmax") + (lastDim ? "_lastdim" : "")
+      // PyTorch 1.13's log_softmax over another dim than the last names softmax's kernel
+      throw new IllegalArgumentException("\"" + (log && lastDim ? "log_softmax" : "softmax") + (lastDim ? "_lastdim" : "")
           + "_kernel_impl\" not implemented for '" + t.dtype.scalarTypeName() + "'");
     }
     Tensor out = Tensor.empty(t.dtype, t.shape, t.numel);

@@ -136,6 +136,7 @@ public final class Tensor implements AutoCloseable {
   volatile Tensor grad;
   AccumulateGrad gradAccumulator;
   boolean retainsGrad;
+  private volatile Node retainedOn;   // the node whose incoming gradient retainGrad() keeps
 
   private volatile int closed;
   private TensorScope owner;
@@ -346,7 +347,7 @@ public final class Tensor implements AutoCloseable {
 
   /** Float32 values uniform in [0, 1) from {@code generator}. PyTorch: {@code torch.rand(*shape, generator=g)}. */
   public static Tensor rand(Generator generator, long... shape) {
-    return Factories.uniform(empty(DType.FLOAT32, Shapes.checked(shape)), 0, 1, generator);
+    return Factories.drawn(shape, false, generator);
   }
 
   /** Float32 standard normal values from the default generator. PyTorch: {@code torch.randn(*shape)}. */
@@ -356,7 +357,7 @@ public final class Tensor implements AutoCloseable {
 
   /** Float32 standard normal values from {@code generator}. PyTorch: {@code torch.randn(*shape, generator=g)}. */
   public static Tensor randn(Generator generator, long... shape) {
-    return Factories.normal(empty(DType.FLOAT32, Shapes.checked(shape)), 0, 1, generator);
+    return Factories.drawn(shape, true, generator);
   }
 
   /** Int64 values uniform in [low, high). PyTorch: {@code torch.randint(low, high, shape)}. */
@@ -600,7 +601,19 @@ public final class Tensor implements AutoCloseable {
     }
     if (retainsGrad) return;
     retainsGrad = true;
-    gradFn.registerPreHook(this::accumulateGrad);
+    retainGradOn(gradFn);
+  }
+
+  /**
+   * Hooks {@link #retainGrad()} onto {@code node}, the tensor's gradFn: an in-place op on this tensor moves the
+   * retained gradient onto its new node, as PyTorch 1.13 moves retains_grad hooks (one through a view of it does
+   * not: the gradient then stays that of the value before the write, as in PyTorch).
+   */
+  void retainGradOn(Node node) {
+    retainedOn = node;
+    node.registerPreHook(g -> {
+      if (retainedOn == node) accumulateGrad(g);
+    });
   }
 
   /** The number of in-place modifications seen by this tensor's data. PyTorch: {@code _version}. */
@@ -1545,12 +1558,13 @@ public final class Tensor implements AutoCloseable {
    */
   public void backward(Tensor gradient, boolean retainGraph) {
     ensureOpen();
-    if (!requiresGrad()) {
-      throw new IllegalStateException("element 0 of tensors does not require grad and does not have a grad_fn");
-    }
+    // PyTorch's order: _make_grads checks the gradient (or that an implicit one is possible) first, then the engine
+    // refuses a root that does not require grad
     Tensor rootGrad;
     if (gradient == null) {
-      if (numel != 1) throw new IllegalStateException("grad can be implicitly created only for scalar outputs");
+      if (requiresGrad() && numel != 1) {
+        throw new IllegalStateException("grad can be implicitly created only for scalar outputs");
+      }
       rootGrad = null;
     } else {
       gradient.ensureOpen();
@@ -1559,6 +1573,9 @@ public final class Tensor implements AutoCloseable {
             + Shapes.torchSize(gradient.shape) + " and output[0] has a shape of " + Shapes.torchSize(shape) + ".");
       }
       rootGrad = gradient;
+    }
+    if (!requiresGrad()) {
+      throw new IllegalStateException("element 0 of tensors does not require grad and does not have a grad_fn");
     }
     if (rootGrad == null && shape.length == 0) rootGrad = UNIT_GRADS[dtype.ordinal()];
     Node root = gradFn != null ? gradFn : gradAccumulator();

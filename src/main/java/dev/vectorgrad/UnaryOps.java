@@ -336,12 +336,14 @@ final class UnaryOps {
       InPlace.finish(t, null);
       return t;
     }
+    if (op == RELU && t.dtype == DType.BOOL) throw new IllegalArgumentException("Boolean inputs not supported for relu");
+    boolean record = InPlace.gradRecorded(t, t.requiresGrad());   // autograd's refusals first, as PyTorch
+    InPlace.checkWritable(t);   // TensorIterator checks memory overlap before dtypes
     if (!t.dtype.isFloatingPoint()) {
+      // clamp_'s message names the C++ type (PyTorch 1.13: "... output type long int", "... type bool")
       throw new IllegalArgumentException("result type Float can't be cast to the desired output type "
-          + t.dtype.scalarTypeName());
+          + (op.kernel() == UnaryOp.CLAMP ? (t.dtype == DType.INT64 ? "long int" : "bool") : t.dtype.scalarTypeName()));
     }
-    InPlace.checkWritable(t);
-    boolean record = InPlace.gradRecorded(t, t.requiresGrad());
     UnaryBackward node = null;
     if (record) {
       // The input's old values are gone after the write: ops that read them save a copy (PyTorch

@@ -318,7 +318,9 @@ final class Views {
               + "leading, non-existing dimension " + i);
         }
         shape[i] = size;
-        strides[i] = 0;
+        // a new leading dim of size 1 gets the stride it would have in a contiguous tensor (PyTorch's
+        // inferExpandGeometry); stride 0 where it repeats, and everywhere for a 0-dim tensor
+        strides[i] = size == 1 && nd > 0 ? shape[i + 1] * strides[i + 1] : 0;
         continue;
       }
       long own = t.shape[j];
@@ -512,6 +514,14 @@ final class Views {
     if (t.shape.length == 0) throw new IllegalArgumentException("chunk expects at least a 1-dimensional tensor");
     if (chunks <= 0) throw new IllegalArgumentException("chunk expects `chunks` to be greater than 0, got: " + chunks);
     int d = Shapes.normalizeDim(dim, t.shape.length);
+    if (t.shape[d] == 0) {
+      // PyTorch splits an empty dim with split_with_sizes, which keeps the number of chunks
+      List<Tensor> out = new ArrayList<>(chunks);
+      for (int p = 0; p < chunks; p++) {
+        out.add(multiOutput(sliced(t, d, 0, 0, 1, "SplitWithSizesBackward0"), "SplitWithSizesBackward0", p));
+      }
+      return out;
+    }
     return split(t, (t.shape[d] + chunks - 1) / chunks, d);
   }
 

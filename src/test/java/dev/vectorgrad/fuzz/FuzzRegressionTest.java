@@ -1,0 +1,329 @@
+package dev.vectorgrad.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vectorgrad.DType;
+import dev.vectorgrad.Generator;
+import dev.vectorgrad.GradMode;
+import dev.vectorgrad.Tensor;
+import dev.vectorgrad.TensorScope;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The differences from PyTorch 1.13 that the differential fuzzer found (issue 11), each as a small explicit case.
+ * Each names the program that found it: {@code gen_fuzz.py --only SEED} prints that program. Expected values and
+ * messages are PyTorch 1.13's (checked with Debian's python3-torch when the case was written).
+ */
+class FuzzRegressionTest {
+
+  private TensorScope scope;
+
+  @BeforeEach
+  void openScope() {
+    scope = TensorScope.open();
+  }
+
+  @AfterEach
+  void closeScope() {
+    scope.close();
+  }
+
+  private static Tensor leaf(float... values) {
+    return Tensor.of(values, values.length).requiresGrad_(true);
+  }
+
+  // ------------------------------------------------------------------------------------------- factories
+
+  /** Program 1000013: torch.randn(...)._version is 0; vectorgrad's fill counted as an in-place write (1). */
+  @Test
+  void randomFactoriesStartAtVersionZero() {
+    assertEquals(0, Tensor.randn(new Generator(0), 2, 3).version());
+    assertEquals(0, Tensor.rand(new Generator(0), 2).version());
+    assertEquals(0, Tensor.randn(2).version());
+    // filling an existing tensor is an in-place write
+    assertEquals(1, Tensor.zeros(2).uniform_(0, 1, new Generator(0)).version());
+    assertEquals(1, Tensor.zeros(2).normal_(0, 1, new Generator(0)).version());
+  }
+
+  // ------------------------------------------------------------------------------------------- matmul
+
+  /** Program 1000057: 1-D @ 2-D ends with squeeze_(0) in torch: SqueezeBackward3, version 1. */
+  @Test
+  void vectorTimesMatrixEndsWithAnInPlaceSqueeze() {
+    Tensor a = leaf(1, 2, 3);
+    Tensor b = Tensor.of(new float[] {1, 0, 0, 1, 1, 1}, 3, 2);
+    Tensor r = a.matmul(b);
+    assertArrayEquals(new float[] {4, 5}, r.toFloatArray());
+    assertEquals("SqueezeBackward3", r.gradFn().name());
+    assertEquals(1, r.version());
+    r.sum().backward();
+    assertArrayEquals(new float[] {1, 1, 2}, a.grad().toFloatArray());
+    assertEquals(1, Tensor.of(new float[] {1, 2, 3}, 3).matmul(b).version());
+  }
+
+  /**
+   * Programs 1000039 and 1000133: a 2-D matrix times a batch folds into one mm through the transpose,
+   * {@code (b^T a^T)^T}, then contiguous(): CloneBackward0, or TransposeBackward0 where the transpose is contiguous.
+   */
+  @Test
+  void matrixTimesBatchFoldsThroughTheTranspose() {
+    Tensor batch = Tensor.arange(0.0, 24.0, 1.0).reshape(2, 3, 4);
+    Tensor r = Tensor.ones(2, 3).requiresGrad_(true).matmul(batch);
+    assertArrayEquals(new long[] {2, 2, 4}, r.shape());
+    assertEquals("CloneBackward0", r.gradFn().name());
+    assertTrue(r.isContiguous());
+    assertArrayEquals(new float[] {12, 15, 18, 21, 12, 15, 18, 21, 48, 51, 54, 57, 48, 51, 54, 57}, r.toFloatArray());
+    assertEquals("TransposeBackward0", Tensor.ones(1, 3).requiresGrad_(true).matmul(batch).gradFn().name());
+    assertEquals("UnsafeViewBackward0", Tensor.ones(2, 2, 3).requiresGrad_(true).matmul(Tensor.ones(3, 4))
+        .gradFn().name());
+  }
+
+  /** Program 1000302: a folded matmul fails as the mm (or mv) it runs, with torch's messages. */
+  @Test
+  void foldedMatmulFailsAsItsMatrixProduct() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Tensor.ones(2, 4, 5).matmul(Tensor.ones(4, 2)));
+    assertEquals("mat1 and mat2 shapes cannot be multiplied (8x5 and 4x2)", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Tensor.ones(2, 4).mv(Tensor.ones(5)));
+    assertEquals("size mismatch, got 2, 2x4,5", e.getMessage());
+  }
+
+  // ------------------------------------------------------------------------------------------- views
+
+  /** Program 1000227: expand's new leading dims of size 1 keep a contiguous stride (PyTorch's inferExpandGeometry). */
+  @Test
+  void expandKeepsContiguousStridesForNewSizeOneDims() {
+    assertArrayEquals(new long[] {3, 1}, Tensor.ones(3).expand(1, 3).stride());
+    assertArrayEquals(new long[] {3, 3, 1}, Tensor.ones(3).expand(1, 1, 3).stride());
+    assertArrayEquals(new long[] {0, 3, 1}, Tensor.ones(3).expand(2, 1, 3).stride());
+    assertArrayEquals(new long[] {0, 0}, Tensor.scalar(2).expand(1, 1).stride());
+  }
+
+  // ------------------------------------------------------------------------------------------- in place
+
+  /**
+   * Programs 1000217 and 1000388's neighbours: autograd refuses an in-place write on a leaf (or a view of one) before
+   * the kernel's shape and overlap checks run, as PyTorch's VariableType does.
+   */
+  @Test
+  void inPlaceOnALeafIsRefusedBeforeShapeAndOverlapChecks() {
+    Tensor l = leaf(1);
+    var e = assertThrows(IllegalStateException.class, () -> l.expand(3).add_(0.5));
+    assertEquals("a view of a leaf Variable that requires grad is being used in an in-place operation.", e.getMessage());
+    e = assertThrows(IllegalStateException.class, () -> l.add_(Tensor.ones(2, 2)));
+    assertEquals("a leaf Variable that requires grad is being used in an in-place operation.", e.getMessage());
+    e = assertThrows(IllegalStateException.class, () -> l.expand(2).mul_(Tensor.ones(2)));
+    assertEquals("a view of a leaf Variable that requires grad is being used in an in-place operation.", e.getMessage());
+  }
+
+  /** Programs 1000380, 1000388 and 1000496: relu_ on bool, clamp_ on int64 / bool fail with torch's own words. */
+  @Test
+  void inPlaceUnaryOnIntegersFailsWithTorchsMessages() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Tensor.ones(DType.BOOL, 2).relu_());
+    assertEquals("Boolean inputs not supported for relu", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Tensor.ones(DType.INT64, 2).clamp_(0.5, 1.5));
+    assertEquals("result type Float can't be cast to the desired output type long int", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Tensor.ones(DType.BOOL, 2).clamp_(0.5, 1.5));
+    assertEquals("result type Float can't be cast to the desired output type bool", e.getMessage());
+  }
+
+  /** Program 1000168: the version error names CopyBackwards as torch does, with its namespace. */
+  @Test
+  void savedTensorErrorNamesCopyBackwardsWithItsNamespace() {
+    Tensor w = Tensor.ones(2).requiresGrad_(true);
+    Tensor y = Tensor.zeros(2);
+    y.copy_(w);
+    Tensor z = y.mul(y);
+    try (GradMode.Guard g = GradMode.noGrad()) {
+      y.add_(1.0);
+    }
+    var e = assertThrows(IllegalStateException.class, () -> z.sum().backward());
+    assertTrue(e.getMessage().startsWith("one of the variables needed for gradient computation has been modified by an "
+        + "inplace operation: [torch.FloatTensor [2]], which is output 0 of torch::autograd::CopyBackwards, is at "
+        + "version 2; expected version 1 instead."), e.getMessage());
+  }
+
+  /** Program 3001408: an in-place write into an empty tensor (its strides may be 0) is not an overlapping write. */
+  @Test
+  void inPlaceWriteIntoAnEmptyTensorIsAllowed() {
+    Tensor empty = Tensor.zeros(3, 2, 0);
+    assertEquals(1, empty.add_(Tensor.zeros(3, 2, 0)).version());
+  }
+
+  /**
+   * Programs 2000201, 2000437 and 2001249: an operand that shares part of the written tensor's memory is refused
+   * before shapes are checked (PyTorch's assert_no_partial_overlap); the very same tensor is fine.
+   */
+  @Test
+  void partiallyOverlappingOperandsAreRefused() {
+    String message = "unsupported operation: some elements of the input tensor and the written-to tensor refer to a "
+        + "single memory location. Please clone() the tensor before performing the operation.";
+    Tensor a = Tensor.arange(0.0, 4.0, 1.0);
+    var e = assertThrows(IllegalArgumentException.class, () -> a.slice(0, 1, 4, 1).add_(a.slice(0, 0, 3, 1)));
+    assertEquals(message, e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> a.slice(0, 1, 4, 1).copy_(a.slice(0, 0, 3, 1)));
+    assertEquals(message, e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> a.slice(0, 1, 4, 1).mul_(a.slice(0, 0, 3, 1)));
+    assertEquals(message, e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> a.slice(0, 1, 3, 1).add_(a.slice(0, 0, 4, 1)));
+    assertEquals(message, e.getMessage());   // before the shape check
+    assertArrayEquals(new float[] {0, 2, 4, 6}, a.add_(a).toFloatArray());
+    assertArrayEquals(new float[] {4, 8}, a.slice(0, 0, 2, 1).add_(a.slice(0, 2, 4, 1)).toFloatArray());
+  }
+
+  /** Programs 3002006 and 3003275: masked_fill_ writes into an expanded tensor (as fill_; torch only warns). */
+  @Test
+  void maskedFillWritesIntoAnExpandedTensor() {
+    Tensor x = Tensor.zeros(1);
+    Tensor e = x.expand(3);
+    e.maskedFill_(Tensor.of(new boolean[] {true, false, false}, 3), 1.0);
+    assertArrayEquals(new float[] {1, 1, 1}, e.toFloatArray());
+    assertArrayEquals(new float[] {1}, x.toFloatArray());
+  }
+
+  /** Programs 2000785, 2000816: a view that one op returned among several is refused as such, even of a leaf. */
+  @Test
+  void inPlaceOnOneOfSeveralViewsOfALeafNamesTheMultiOutputRule() {
+    Tensor x = leaf(1, 2);
+    var e = assertThrows(IllegalStateException.class, () -> x.unbind(0).get(0).exp_());
+    assertTrue(e.getMessage().startsWith("Output 0 of UnbindBackward0 is a view and is being modified inplace."),
+        e.getMessage());
+  }
+
+  /** Program 2001893: sub_ of a bool operand into a leaf: autograd's refusal comes first. */
+  @Test
+  void boolSubtractionIntoALeafIsRefusedAsALeafWrite() {
+    Tensor x = leaf(1, 2);
+    var e = assertThrows(IllegalStateException.class, () -> x.sub_(Tensor.of(new boolean[] {true, false}, 2)));
+    assertEquals("a leaf Variable that requires grad is being used in an in-place operation.", e.getMessage());
+  }
+
+  // ------------------------------------------------------------------------------------------- autograd
+
+  /** Program 2000490: retain_grad() follows the tensor through an in-place op (the gradient of its new value). */
+  @Test
+  void retainedGradFollowsAnInPlaceOp() {
+    Tensor x = leaf(1, 2);
+    Tensor t = Tensor.stack(0, x, x);
+    t.retainGrad();
+    t.mul_(3.0);
+    t.sum().backward();
+    assertArrayEquals(new float[] {1, 1, 1, 1}, t.grad().toFloatArray());
+    assertArrayEquals(new float[] {6, 6}, x.grad().toFloatArray());
+  }
+
+  /**
+   * Program 5005878: an in-place op through a view of it leaves the retained gradient where it was (torch 1.13: the
+   * gradient of the value before the write).
+   */
+  @Test
+  void retainedGradStaysPutThroughAViewsInPlaceOp() {
+    Tensor x = leaf(2);
+    Tensor t = x.mul(x);
+    t.retainGrad();
+    t.expand(3).slice(0, 0, 1, 1).mul_(3.0);
+    t.sum().backward();
+    assertArrayEquals(new float[] {3}, t.grad().toFloatArray());
+    assertArrayEquals(new float[] {12}, x.grad().toFloatArray());
+  }
+
+  /** Program 2001107: a leaf whose requires_grad was switched off after use takes no gradient. */
+  @Test
+  void leafSwitchedOffAfterUseTakesNoGradient() {
+    Tensor x = leaf(1, 2);
+    Tensor y = x.exp();
+    x.requiresGrad_(false);
+    y.sum().backward();
+    assertEquals(null, x.grad());
+  }
+
+  /** Program 3001606: backward checks the gradient's shape before whether the root requires grad. */
+  @Test
+  void backwardChecksTheGradientBeforeTheRoot() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Tensor.ones(2, 2).backward(Tensor.ones(3)));
+    assertEquals("Mismatch in shape: grad_output[0] has a shape of torch.Size([3]) and output[0] has a shape of "
+        + "torch.Size([2, 2]).", e.getMessage());
+    var s = assertThrows(IllegalStateException.class, () -> Tensor.ones(2, 2).backward());
+    assertEquals("element 0 of tensors does not require grad and does not have a grad_fn", s.getMessage());
+  }
+
+  /** Program 3001812: cat skips empty 1-D inputs for the shape, not for requires_grad (nor their zero gradient). */
+  @Test
+  void catOfAnEmptyInputThatRequiresGradRequiresGrad() {
+    Tensor x = leaf(1, 2, 3);
+    Tensor r = Tensor.cat(0, Tensor.ones(0), Tensor.ones(2), x.slice(0, 3, 3, 1));
+    assertTrue(r.requiresGrad());
+    assertEquals("CatBackward0", r.gradFn().name());
+    r.sum().backward();
+    assertArrayEquals(new float[] {0, 0, 0}, x.grad().toFloatArray());
+  }
+
+  /** Programs 4005294 and 4007744: sigmoid_ of an expanded int64 tensor fails on the overlap before the dtype. */
+  @Test
+  void inPlaceUnaryChecksOverlapBeforeDtype() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(DType.INT64, 1).expand(3).sigmoid_());
+    assertTrue(e.getMessage().startsWith("unsupported operation: more than one element of the written-to tensor "
+        + "refers to a single memory location."), e.getMessage());
+  }
+
+  /** Programs 4000805 and 4008136: stack checks its dim before the sizes of its tensors. */
+  @Test
+  void stackChecksTheDimBeforeTheSizes() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Tensor.stack(5, Tensor.ones(2), Tensor.ones(3)));
+    assertEquals("Dimension out of range (expected to be in range of [-2, 1], but got 5)", e.getMessage());
+  }
+
+  /** Program 2503 (of the committed corpus): copying a tensor onto itself is a no-op, even an expanded one. */
+  @Test
+  void copyOntoItselfIsANoOp() {
+    Tensor e = Tensor.zeros(1).expand(3);
+    assertEquals(e, e.copy_(e));
+    assertEquals(1, e.version());
+  }
+
+  /** Program 4305: chunk of an empty dim keeps the number of chunks (torch's split_with_sizes). */
+  @Test
+  void chunkOfAnEmptyDimSplitsWithSizes() {
+    var parts = Tensor.ones(0, 2).requiresGrad_(true).chunk(3, 0);
+    assertEquals(3, parts.size());
+    for (Tensor p : parts) {
+      assertArrayEquals(new long[] {0, 2}, p.shape());
+      assertEquals("SplitWithSizesBackward0", p.gradFn().name());
+    }
+  }
+
+  /** Program 442: log_softmax of an integer tensor over another dim than the last names softmax's kernel. */
+  @Test
+  void logSoftmaxOfIntegersOverAnInnerDimNamesSoftmaxsKernel() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Tensor.ones(DType.BOOL, 2, 3).logSoftmax(0));
+    assertEquals("\"softmax_kernel_impl\" not implemented for 'Bool'", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Tensor.ones(DType.INT64, 2, 3).logSoftmax(-1));
+    assertEquals("\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'", e.getMessage());
+  }
+
+  // ------------------------------------------------------------------------------------------- indexing
+
+  /** Program 4007143: index_select from a dim of size 0 of a 2-D tensor fails with torch's own message. */
+  @Test
+  void indexSelectFromAnEmptyDimOfAMatrix() {
+    var e = assertThrows(IndexOutOfBoundsException.class,
+        () -> Tensor.ones(2, 0).indexSelect(1, Tensor.of(new long[] {0}, 1)));
+    assertEquals("index_select(): self indexing axis dim should be positive", e.getMessage());
+    assertArrayEquals(new long[] {2, 0}, Tensor.ones(2, 0).indexSelect(1, Tensor.of(new long[0], 0)).shape());
+  }
+
+  /** Program 1000451: index_select along dim 1 reports a bad index with the message of torch's dim-1 kernel. */
+  @Test
+  void indexSelectAlongDimOneReportsTorchsDimOneMessage() {
+    var e = assertThrows(IndexOutOfBoundsException.class,
+        () -> Tensor.ones(3, 2).indexSelect(1, Tensor.of(new long[] {0, 2}, 2)));
+    assertEquals("INDICES element is out of DATA bounds, id=2 axis_dim=2", e.getMessage());
+    e = assertThrows(IndexOutOfBoundsException.class,
+        () -> Tensor.ones(3, 2).indexSelect(0, Tensor.of(new long[] {0, 3}, 2)));
+    assertEquals("index out of range in self", e.getMessage());
+  }
+}
