@@ -1080,7 +1080,8 @@ class ReductionsMathTest {
       assertThrowsMessage(IllegalArgumentException.class, "\"softmax_kernel_impl\" not implemented for 'Long'", () -> i.softmax(0));
       assertThrowsMessage(IllegalArgumentException.class, "\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'",
           () -> i.logSoftmax(-1));
-      assertThrowsMessage(IllegalArgumentException.class, "\"log_softmax_kernel_impl\" not implemented for 'Long'", () -> i.logSoftmax(0));
+      // PyTorch 1.13 names softmax's kernel for log_softmax over another dim than the last (found by the fuzzer)
+      assertThrowsMessage(IllegalArgumentException.class, "\"softmax_kernel_impl\" not implemented for 'Long'", () -> i.logSoftmax(0));
       assertThrowsMessage(IllegalArgumentException.class, "\"softmax_lastdim_kernel_impl\" not implemented for 'Bool'",
           () -> Tensor.of(new boolean[] {true}).softmax(0));
       assertThrowsMessage(IllegalArgumentException.class, "Dimension out of range (expected to be in range of [-2, 1], but got 2)",
@@ -1252,7 +1253,10 @@ class ReductionsMathTest {
             assertEquals(sumV, sv, 2 * n * eps * sumV, "vector sum n=" + n);
             assertEquals(sumS, ss, 2 * n * eps * sumS, "scalar sum n=" + n);
             assertEquals(ss, sv, 4 * n * eps * ss, "vector and scalar sums n=" + n);
-            assertEquals(sv, p[0].sumExpShift(a, off, shift, n), 0, "vector sumExpShift is expShift's sum");
+            // The same formula, but not necessarily the same bits: the Vector API's exp lanes are SVML's once C2 has
+            // compiled a kernel and the Java fallback's before, and the two kernels may be compiled at different
+            // times (seen in the full suite: sumExpShift still interpreted while expShift was compiled).
+            assertEquals(sv, p[0].sumExpShift(a, off, shift, n), 2 * n * eps * sv, "vector sumExpShift is expShift's sum");
             assertEquals(ss, p[1].sumExpShift(a, off, shift, n), 0, "scalar sumExpShift is expShift's sum");
             for (MemorySegment o : new MemorySegment[] {ov, os}) {
               assertEquals(42.0, p[0].get(o, 0), "wrote before its range");
