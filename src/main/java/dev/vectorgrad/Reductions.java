@@ -58,15 +58,21 @@ final class Reductions {
      * The input's gradient as one element expanded to its shape (every stride 0), as PyTorch's
      * {@code sum_backward} returns {@code grad.expand(sizes)}: nothing is materialised here, and a
      * leaf's accumulator then writes the value once (a fill) instead of copying a filled tensor.
+     * Up to {@link #SMALL} elements the filled tensor is cheaper than the view and is returned.
      */
     @Override
     protected Tensor[] apply(Tensor g) {
       double v = g.item();
       if (mean) v = dtype.round(v / dtype.round(count));
+      // a small gradient is just filled: one tensor instead of a one-element tensor and its expanded view
+      if (count <= SMALL) return new Tensor[] {Tensor.filled(dtype, v, shape, count)};
       try (Tensor one = Tensor.filled(dtype, v, Shapes.SCALAR, 1)) {
         return new Tensor[] {one.alias(null, shape, new long[shape.length], 0)};
       }
     }
+
+    /** Elements up to which filling the gradient costs less than making a view (a cache line or two). */
+    private static final long SMALL = 64;
   }
 
   // ------------------------------------------------------------------ over dims
