@@ -55,6 +55,7 @@ final class Elementwise {
       k.binaryScalar(op, a.segment, a.offset, k.get(b.segment, b.offset), out.segment, out.offset, n);
       return;
     }
+    if (out.contiguous && rowBroadcast(op, a, b, out)) return;
     StridedLoop loop = StridedLoop.of(out.shape, out, a, b);
     if (transposedTiles(op, loop, a, b, out)) return;
     Parallel.forRows(loop.rows, loop.inner, (from, to) -> {
@@ -102,6 +103,43 @@ final class Elementwise {
         k.binary(op, as, ao, bs, bo, os, oo, len);
       }
     }
+  }
+
+  /**
+   * {@code a op b} where one operand is the output's shape and contiguous and the other is one row
+   * broadcast over the rows ({@code v.expand(n, m) + b}, a bias added to a batch: last stride 1,
+   * every other stride 0): the kernel runs row by row on plain offsets, without an iteration plan
+   * and its per-row callback. Returns false when the operands do not have that shape.
+   */
+  private static boolean rowBroadcast(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+    int nd = out.shape.length;
+    if (nd < 2) return false;
+    long inner = out.shape[nd - 1];
+    boolean aFull = a.contiguous && Arrays.equals(a.shape, out.shape);
+    boolean bFull = b.contiguous && Arrays.equals(b.shape, out.shape);
+    Tensor row = aFull ? b : bFull ? a : null;
+    if (row == null || inner < 2 || !isRow(row, inner)) return false;
+    Tensor full = row == b ? a : b;
+    long rows = out.numel / inner;
+    Parallel.forRows(rows, inner, (from, to) -> {
+      ElementKernels k = Tensor.serialKernelsFor(out.dtype);
+      for (long r = from; r < to; r++) {
+        long at = r * inner;
+        if (row == b) k.binary(op, full.segment, full.offset + at, row.segment, row.offset, out.segment, out.offset + at, inner);
+        else k.binary(op, row.segment, row.offset, full.segment, full.offset + at, out.segment, out.offset + at, inner);
+      }
+    });
+    return true;
+  }
+
+  /** Whether {@code t}, broadcast to the output, is one contiguous row of {@code inner} elements repeated. */
+  private static boolean isRow(Tensor t, long inner) {
+    int td = t.shape.length;
+    if (td == 0 || t.shape[td - 1] != inner || t.strides[td - 1] != 1) return false;
+    for (int i = 0; i < td - 1; i++) {
+      if (t.shape[i] != 1 && t.strides[i] != 0) return false;
+    }
+    return true;
   }
 
   /**
