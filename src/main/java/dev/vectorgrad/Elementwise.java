@@ -35,27 +35,25 @@ final class Elementwise {
     if (n == 0) return;
     ElementKernels k = out.kernels();
     boolean floating = out.dtype.isFloatingPoint();
-    if (out.contiguous && a.contiguous && b.contiguous) {
-      boolean aFull = Arrays.equals(a.shape, out.shape), bFull = Arrays.equals(b.shape, out.shape);
+    if (out.contiguous) {
+      // contiguous operands of the output's shape run in place; one value broadcast (a 1-element tensor or an
+      // expanded scalar such as a sum's gradient) is the scalar operand; one row broadcast runs row by row
+      boolean aFull = a.contiguous && Arrays.equals(a.shape, out.shape);
+      boolean bFull = b.contiguous && Arrays.equals(b.shape, out.shape);
       if (aFull && bFull) {
         k.binary(op, a.segment, a.offset, b.segment, b.offset, out.segment, out.offset, n);
         return;
       }
-      if (floating && aFull && b.numel == 1) {
+      if (floating && aFull && oneValue(b)) {
         k.binaryScalar(op, a.segment, a.offset, k.get(b.segment, b.offset), out.segment, out.offset, n);
         return;
       }
-      if (floating && bFull && a.numel == 1) {
+      if (floating && bFull && oneValue(a)) {
         k.scalarBinary(op, k.get(a.segment, a.offset), b.segment, b.offset, out.segment, out.offset, n);
         return;
       }
+      if (aFull && rowBroadcast(op, a, b, b, out) || bFull && rowBroadcast(op, a, b, a, out)) return;
     }
-    if (floating && out.contiguous && a.contiguous && Arrays.equals(a.shape, out.shape) && allZero(b.strides)) {
-      // b is one value broadcast (an expanded scalar, e.g. a sum's gradient): the scalar kernel, no iteration plan
-      k.binaryScalar(op, a.segment, a.offset, k.get(b.segment, b.offset), out.segment, out.offset, n);
-      return;
-    }
-    if (out.contiguous && rowBroadcast(op, a, b, out)) return;
     StridedLoop loop = StridedLoop.of(out.shape, out, a, b);
     if (transposedTiles(op, loop, a, b, out)) return;
     Parallel.forRows(loop.rows, loop.inner, (from, to) -> {
@@ -106,19 +104,15 @@ final class Elementwise {
   }
 
   /**
-   * {@code a op b} where one operand is the output's shape and contiguous and the other is one row
+   * {@code a op b} where one operand is the output's shape and contiguous and the other ({@code row}) is one row
    * broadcast over the rows ({@code v.expand(n, m) + b}, a bias added to a batch: last stride 1,
    * every other stride 0): the kernel runs row by row on plain offsets, without an iteration plan
    * and its per-row callback. Returns false when the operands do not have that shape.
    */
-  private static boolean rowBroadcast(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+  private static boolean rowBroadcast(BinaryOp op, Tensor a, Tensor b, Tensor row, Tensor out) {
     int nd = out.shape.length;
-    if (nd < 2) return false;
-    long inner = out.shape[nd - 1];
-    boolean aFull = a.contiguous && Arrays.equals(a.shape, out.shape);
-    boolean bFull = b.contiguous && Arrays.equals(b.shape, out.shape);
-    Tensor row = aFull ? b : bFull ? a : null;
-    if (row == null || inner < 2 || !isRow(row, inner)) return false;
+    long inner = nd == 0 ? 0 : out.shape[nd - 1];
+    if (nd < 2 || inner < 2 || !isRow(row, inner)) return false;
     Tensor full = row == b ? a : b;
     long rows = out.numel / inner;
     Parallel.forRows(rows, inner, (from, to) -> {
@@ -255,7 +249,7 @@ final class Elementwise {
       dst.kernels().copy(src.segment, src.offset, dst.segment, dst.offset, n);
       return;
     }
-    if (dst.contiguous && src.dtype.isFloatingPoint() && allZero(src.strides)) {   // one value everywhere (an expanded scalar)
+    if (dst.contiguous && src.dtype.isFloatingPoint() && oneValue(src)) {   // one value everywhere (an expanded scalar)
       dst.kernels().fill(dst.segment, dst.offset, n, src.kernels().get(src.segment, src.offset));
       return;
     }
@@ -299,6 +293,11 @@ final class Elementwise {
         }
       }
     });
+  }
+
+  /** Whether every element of {@code t} is the same element: one element, or all strides 0 (an expanded scalar). */
+  private static boolean oneValue(Tensor t) {
+    return t.numel == 1 || allZero(t.strides);
   }
 
   private static boolean allZero(long[] strides) {
