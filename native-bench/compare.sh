@@ -8,7 +8,10 @@
 # Options (defaults in brackets):
 #   --budget SEC       time budget per case for C and PyTorch [0.3]
 #   --warmup SEC       warm-up per case for C and PyTorch [0.05]
-#   --sizes LIST       comma-separated subset of S1..S5 [S1,S2,S3,S4,S5]
+#   --sizes LIST       comma-separated subset of S1..S6 [S1,S2,S3,S4,S5]
+#                      (S6 = 8192x8192, 64M elements, for the many-core runs)
+#   --workloads LIST   contiguous workloads [seed_step,add_alloc,add_out,mean];
+#                      JMH runs the benchmarks JMH_REGEX names (set it to match)
 #   --strided-sizes LIST  sizes of the strided workloads tadd (a.t() + b) and
 #                      expadd (a.expand(n, n) + b), run as separate C, PyTorch and
 #                      JMH (StridedBench) passes [S4,S5 where --sizes has them]
@@ -26,6 +29,8 @@
 #   --out DIR          results directory [native-bench/results/<ts>]
 #   --notes FILE       markdown appended to the report (the analysis of the run)
 #   --no-c | --no-pytorch | --no-jmh   skip a part
+#   --no-build         use native-bench/build/bench and target/benchmarks.jar as they are
+#                      (a machine without gcc or Maven, e.g. the device machine)
 #
 # Environment: PYTHON (/usr/bin/python3), VG_JAVA_HOME (the JDK 25 that
 # .mvn/find-jdk.sh finds), JMH_REGEX, JMH_STRIDED_REGEX, JMH_MATH_REGEX, JMH_OPTS,
@@ -56,6 +61,8 @@ NOTES=""
 DO_C=1
 DO_PYTORCH=1
 DO_JMH=1
+DO_BUILD=1
+CONTIGUOUS_WORKLOADS=seed_step,add_alloc,add_out,mean
 
 die() { echo "compare.sh: error: $*" >&2; exit 1; }
 log() { echo "compare.sh: $*" >&2; }
@@ -78,6 +85,8 @@ while [[ $# -gt 0 ]]; do
         --no-c) DO_C=0; shift ;;
         --no-pytorch) DO_PYTORCH=0; shift ;;
         --no-jmh) DO_JMH=0; shift ;;
+        --no-build) DO_BUILD=0; shift ;;
+        --workloads) CONTIGUOUS_WORKLOADS="${2:?--workloads needs a value}"; shift 2 ;;
         -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) die "unknown option '$1' (try --help)" ;;
     esac
@@ -86,10 +95,9 @@ THREADS="${THREADS//,/ }"
 THREADS_CSV="$(echo $THREADS | tr ' ' ',')"
 for t in $THREADS; do [[ "$t" =~ ^[1-9][0-9]*$ ]] || die "bad thread count '$t'"; done
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "bad --rounds '$ROUNDS'"
-[[ "$SIZES" =~ ^S[1-5](,S[1-5])*$ ]] || die "bad --sizes '$SIZES' (expected e.g. S1,S2,S3)"
+[[ "$SIZES" =~ ^S[1-6](,S[1-6])*$ ]] || die "bad --sizes '$SIZES' (expected e.g. S1,S2,S3)"
 # Contiguous workloads run at --sizes; the strided ones (issue #6's tadd, expadd) in passes of
 # their own at --strided-sizes (their targets are set at S4/S5).
-CONTIGUOUS_WORKLOADS=seed_step,add_alloc,add_out,mean
 STRIDED_WORKLOADS=tadd,expadd
 if [[ $STRIDED_SIZES_SET == 0 ]]; then
     STRIDED_SIZES="$(echo "$SIZES" | tr ',' '\n' | grep -x -e S4 -e S5 | paste -sd, - || true)"
@@ -277,8 +285,8 @@ run_jmh() {  # $1: raw CSV; $2, $3 (optional): regex and sizes [JMH_REGEX, --siz
 record_machine
 cat "$MACHINE" >&2
 
-if [[ $DO_C == 1 ]]; then build_c; fi
-if [[ $DO_JMH == 1 ]]; then build_jmh; fi
+if [[ $DO_C == 1 && $DO_BUILD == 1 ]]; then build_c; fi
+if [[ $DO_JMH == 1 && $DO_BUILD == 1 ]]; then build_jmh; fi
 for ((round = 1; round <= ROUNDS; round++)); do
     if [[ $DO_C == 1 ]]; then run_c "$round"; fi
     if [[ $DO_PYTORCH == 1 ]]; then run_pytorch "$round"; fi

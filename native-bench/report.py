@@ -28,7 +28,8 @@ import sys
 HEADER = ["system", "workload", "size", "threads", "median_ns", "p10_ns", "p90_ns",
           "iterations"]
 SIZES = {"S1": (2, 2), "S2": (32, 32), "S3": (256, 256),
-         "S4": (1024, 1024), "S5": (4096, 4096)}
+         "S4": (1024, 1024), "S5": (4096, 4096),
+         "S6": (8192, 8192)}
 WORKLOAD_ORDER = ["seed_step", "add_out", "add_alloc", "mean", "tadd", "expadd",
                   "exp", "tanh", "sigmoid", "relu", "gelu", "softmax"]
 WORKLOAD_TITLES = {

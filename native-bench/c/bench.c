@@ -914,6 +914,7 @@ static const struct {
     size_t rows, cols;
 } SIZES[] = {
     {"S1", 2, 2}, {"S2", 32, 32}, {"S3", 256, 256}, {"S4", 1024, 1024}, {"S5", 4096, 4096},
+    {"S6", 8192, 8192}, /* 64M elements: the many-core runs (issue #10) */
 };
 static const char *WORKLOADS[] = {"seed_step", "add_alloc", "add_out", "mean", "tadd", "expadd",
                                   "exp",       "tanh",      "sigmoid", "relu", "gelu", "softmax"};
@@ -985,7 +986,7 @@ int main(int argc, char **argv) {
                 size_t l = strlen(SIZES[s].name);
                 if (!strncmp(p, SIZES[s].name, l) && (p[l] == ',' || p[l] == 0)) ok = 1;
             }
-            if (!ok) die("unknown size in --sizes (expected S1..S5)");
+            if (!ok) die("unknown size in --sizes (expected S1..S6)");
             const char *e = strchr(p, ',');
             if (!e) break;
             p = e + 1;

@@ -42,7 +42,8 @@ except ImportError:  # pragma: no cover - depends on the interpreter
              "(Debian python3-torch), not the pyenv python3 on PATH")
 
 SIZES = {"S1": (2, 2), "S2": (32, 32), "S3": (256, 256),
-         "S4": (1024, 1024), "S5": (4096, 4096)}
+         "S4": (1024, 1024), "S5": (4096, 4096),
+         "S6": (8192, 8192)}  # S6: the many-core runs (issue #10)
 WORKLOADS = ("seed_step", "add_alloc", "add_out", "mean", "tadd", "expadd",
              "exp", "tanh", "sigmoid", "relu", "gelu", "softmax")
 MATH_WORKLOADS = WORKLOADS[6:]
