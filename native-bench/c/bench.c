@@ -441,6 +441,78 @@ static void mean_wl(void *p) {
     g_sink = op_mean(s->a, s->n);
 }
 
+/* ------------------------------------------------ the fusion chain (issue #10) */
+
+/* chain: y = ((a * b + c).relu() * d).sum() with a, b the W2 operands, c the
+ * math input m (values in [-4, 4): relu cuts about half) and d = a.
+ * system "c":       eager, pass for pass as PyTorch runs it, temporaries
+ *                   preallocated (a perfect caching allocator):
+ *                   t1 = a*b, t2 = t1+c, t1 = relu(t2), t2 = t1*d, sum(t2)
+ *                   = 5 passes, 8n reads + 4n writes.
+ * system "c_fused": one pass, blocks of 1024 computed into an L1 buffer and
+ *                   summed from there: 4n reads, no writes (the floor). */
+typedef struct {
+    const float *a, *b, *c, *d;
+    float *out;
+} chain_t;
+
+static void k_mul(void *c, size_t lo, size_t hi, int tid) {
+    (void)tid;
+    args_t *g = c;
+    const float *restrict a = g->a, *restrict b = g->b;
+    float *restrict o = g->out;
+    for (size_t i = lo; i < hi; i++) o[i] = a[i] * b[i];
+}
+
+static void k_relu_pass(void *c, size_t lo, size_t hi, int tid) {
+    (void)tid;
+    args_t *g = c;
+    const float *restrict a = g->a;
+    float *restrict o = g->out;
+    for (size_t i = lo; i < hi; i++) o[i] = a[i] < 0.0f ? 0.0f : a[i];
+}
+
+static void k_chain_sum(void *p, size_t lo, size_t hi, int tid) {
+    chain_t *g = p;
+    float buf[1024] __attribute__((aligned(64)));
+    float total = 0.0f;
+    for (size_t i = lo; i < hi; i += 1024) {
+        size_t len = hi - i < 1024 ? hi - i : 1024;
+        const float *restrict a = g->a + i, *restrict b = g->b + i, *restrict c = g->c + i, *restrict d = g->d + i;
+        for (size_t j = 0; j < len; j++) {
+            float v = a[j] * b[j] + c[j];
+            buf[j] = (v < 0.0f ? 0.0f : v) * d[j];
+        }
+        total += sum_leaf(buf, len);
+    }
+    g_partial[tid].v = total;
+}
+
+static void chain_eager(void *p) {
+    state_t *s = p;
+    size_t n = s->n;
+    args_t g1 = {.a = s->a, .b = s->b, .out = s->t1};
+    par_for(n, k_mul, &g1);
+    op_add(s->t1, s->m, s->t2, n);
+    args_t g3 = {.a = s->t2, .out = s->t1};
+    par_for(n, k_relu_pass, &g3);
+    args_t g4 = {.a = s->t1, .b = s->a, .out = s->t2};
+    par_for(n, k_mul, &g4);
+    g_sink = op_mean(s->t2, n) * (float)n;
+}
+
+static void chain_fused(void *p) {
+    state_t *s = p;
+    size_t n = s->n;
+    chain_t g = {.a = s->a, .b = s->b, .c = s->m, .d = s->a};
+    int nt = (g_threads <= 1 || n < g_grain) ? 1 : g_threads;
+    for (int t = 0; t < nt; t++) g_partial[t].v = 0.0f;
+    par_for(n, k_chain_sum, &g);
+    float sum = 0.0f;
+    for (int t = 0; t < nt; t++) sum += g_partial[t].v;
+    g_sink = sum;
+}
+
 /* ------------------------------------------------ strided workloads */
 
 #define TILE 32 /* edge of the tiles of the portable tadd_blocked (a 4 KiB buffer) */
@@ -917,8 +989,10 @@ static const struct {
     {"S6", 8192, 8192}, /* 64M elements: the many-core runs (issue #10) */
 };
 static const char *WORKLOADS[] = {"seed_step", "add_alloc", "add_out", "mean", "tadd", "expadd",
-                                  "exp",       "tanh",      "sigmoid", "relu", "gelu", "softmax"};
-#define FIRST_MATH_WORKLOAD 6 /* WORKLOADS[6..]: issue #7's math workloads */
+                                  "exp",       "tanh",      "sigmoid", "relu", "gelu", "softmax",
+                                  "chain"};
+#define FIRST_MATH_WORKLOAD 6 /* WORKLOADS[6..11]: issue #7's math workloads */
+#define END_MATH_WORKLOAD 12
 
 static int in_list(const char *list, const char *name) {
     if (list == NULL) return 1;
@@ -1034,7 +1108,7 @@ int main(int argc, char **argv) {
 
         int strided = in_list(workloads, "tadd") || in_list(workloads, "expadd");
         int math = 0;
-        for (size_t w = FIRST_MATH_WORKLOAD; w < sizeof WORKLOADS / sizeof *WORKLOADS; w++)
+        for (size_t w = FIRST_MATH_WORKLOAD; w < END_MATH_WORKLOAD; w++)
             math |= in_list(workloads, WORKLOADS[w]);
         if (self_check(&s, sz) || (strided && strided_check(&s, sz)) ||
             (math && math_check(&s, sz))) {
@@ -1048,6 +1122,15 @@ int main(int argc, char **argv) {
             if (in_list(workloads, "add_alloc")) run_case("c", "add_alloc", sz, add_alloc, &s);
             if (in_list(workloads, "add_out")) run_case("c", "add_out", sz, add_out, &s);
             if (in_list(workloads, "mean")) run_case("c", "mean", sz, mean_wl, &s);
+            if (workloads && in_list(workloads, "chain")) { /* only when asked for by name */
+                chain_eager(&s);
+                float eager = g_sink;
+                chain_fused(&s);
+                if (fabsf(eager - g_sink) > 1e-3f * (fabsf(eager) + 1.0f) * 64)
+                    fprintf(stderr, "bench: chain check failed at %s: eager %g, fused %g\n", sz, eager, g_sink), bad = 1;
+                run_case("c", "chain", sz, chain_eager, &s);
+                run_case("c_fused", "chain", sz, chain_fused, &s);
+            }
             if (in_list(workloads, "tadd")) {
                 run_case("c", "tadd", sz, tadd_wl, &s);
                 run_case("c_blocked", "tadd", sz, tadd_blocked_wl, &s);

@@ -45,8 +45,8 @@ SIZES = {"S1": (2, 2), "S2": (32, 32), "S3": (256, 256),
          "S4": (1024, 1024), "S5": (4096, 4096),
          "S6": (8192, 8192)}  # S6: the many-core runs (issue #10)
 WORKLOADS = ("seed_step", "add_alloc", "add_out", "mean", "tadd", "expadd",
-             "exp", "tanh", "sigmoid", "relu", "gelu", "softmax")
-MATH_WORKLOADS = WORKLOADS[6:]
+             "exp", "tanh", "sigmoid", "relu", "gelu", "softmax", "chain")
+MATH_WORKLOADS = WORKLOADS[6:12]
 MIN_BATCHES = 5
 TARGET_BATCHES = 30
 MAX_BATCHES = 100000
@@ -149,6 +149,16 @@ def make_cases(shape, workloads):
     check(abs(got - ref) <= 1e-5 * abs(ref) + 1e-30, f"mean {got} vs {ref}")
     cases += [("add_alloc", add_alloc), ("add_out", add_out), ("mean", mean)]
 
+    if "chain" in workloads:
+        m = math_input(shape)
+
+        def chain():
+            ((a * b + m).relu() * a).sum()
+
+        ref = (torch.clamp(a.double() * b.double() + m.double(), min=0) * a.double()).sum().item()
+        got = ((a * b + m).relu() * a).sum().item()
+        check(abs(got - ref) <= 1e-4 * abs(ref) + 1e-3, f"chain {got} vs {ref}")
+        cases.append(("chain", chain))
     if "tadd" in workloads or "expadd" in workloads:
         cases += strided_cases(shape, b)
     if any(w in workloads for w in MATH_WORKLOADS):

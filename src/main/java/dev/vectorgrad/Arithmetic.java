@@ -22,7 +22,11 @@ final class Arithmetic {
     DType dtype = computeType(op, resultType(a, b));
     long[] shape = Shapes.broadcast(a.shape, b.shape);
     Tensor out = shape == a.shape ? Tensor.empty(dtype, shape, a.numel) : Tensor.empty(dtype, shape);
-    compute(op, a, b, out);
+    if (Fusion.fuses(a, b, dtype, shape, out.numel)) {
+      Fusion.defer(op, a, b, out);
+    } else {
+      compute(op, a, b, out);
+    }
     if ((a.requiresGrad() || b.requiresGrad()) && ThreadState.current().gradEnabled) {
       out.setHistory(new BinaryBackward(op, a, b));
     }
@@ -102,6 +106,11 @@ final class Arithmetic {
     checkBool(op, a.dtype, integral ? DType.INT64 : DType.FLOAT32);
     DType dtype = computeType(op, resultType(a.dtype, integral));
     Tensor out = Tensor.empty(dtype, a.shape, a.numel);
+    if (Fusion.fuses(a, null, dtype, a.shape, a.numel)) {
+      Fusion.deferScalar(op, a, s, out);
+      if (a.recordsGrad()) out.setHistory(new ScalarBackward(op, s, a.gradEdge()));
+      return out;
+    }
     Tensor src = a.dtype == dtype ? a : Casts.copyAs(a, dtype);
     try {
       Elementwise.unary((k, x, xo, o, oo, n) -> k.binaryScalar(op, x, xo, s, o, oo, n), src, out);
@@ -123,7 +132,7 @@ final class Arithmetic {
     checkBool(op, a.dtype, DType.INT64);
     Tensor out = Tensor.empty(dtype, a.shape, a.numel);
     try (Tensor scalar = Tensor.empty(DType.INT64, Shapes.SCALAR, 1)) {
-      scalar.kernels().setLong(scalar.segment, scalar.offset, s);
+      scalar.kernels().setLong(scalar.seg(), scalar.offset, s);
       compute(op, a, scalar, out);
     }
     return out;

@@ -41,15 +41,15 @@ final class Elementwise {
       boolean aFull = a.contiguous && Arrays.equals(a.shape, out.shape);
       boolean bFull = b.contiguous && Arrays.equals(b.shape, out.shape);
       if (aFull && bFull) {
-        k.binary(op, a.segment, a.offset, b.segment, b.offset, out.segment, out.offset, n);
+        k.binary(op, a.seg(), a.offset, b.seg(), b.offset, out.seg(), out.offset, n);
         return;
       }
       if (floating && aFull && oneValue(b)) {
-        k.binaryScalar(op, a.segment, a.offset, k.get(b.segment, b.offset), out.segment, out.offset, n);
+        k.binaryScalar(op, a.seg(), a.offset, k.get(b.seg(), b.offset), out.seg(), out.offset, n);
         return;
       }
       if (floating && bFull && oneValue(a)) {
-        k.scalarBinary(op, k.get(a.segment, a.offset), b.segment, b.offset, out.segment, out.offset, n);
+        k.scalarBinary(op, k.get(a.seg(), a.offset), b.seg(), b.offset, out.seg(), out.offset, n);
         return;
       }
       if (aFull && rowBroadcast(op, a, b, b, out) || bFull && rowBroadcast(op, a, b, a, out)) return;
@@ -69,20 +69,20 @@ final class Elementwise {
     long n = loop.inner;
     if (so == 1 && floating && (sa | sb) >>> 1 == 0) {   // both steps 0 or 1: no gather needed
       if (sa == 1 && sb == 1) {
-        k.binary(op, a.segment, off[1], b.segment, off[2], out.segment, off[0], n);
+        k.binary(op, a.seg(), off[1], b.seg(), off[2], out.seg(), off[0], n);
       } else if (sa == 1) {
-        k.binaryScalar(op, a.segment, off[1], k.get(b.segment, off[2]), out.segment, off[0], n);
+        k.binaryScalar(op, a.seg(), off[1], k.get(b.seg(), off[2]), out.seg(), off[0], n);
       } else if (sb == 1) {
-        k.scalarBinary(op, k.get(a.segment, off[1]), b.segment, off[2], out.segment, off[0], n);
+        k.scalarBinary(op, k.get(a.seg(), off[1]), b.seg(), off[2], out.seg(), off[0], n);
       } else {
-        k.binary(op, a.segment, off[1], b.segment, off[2], out.segment, off[0], 1);
-        k.copyStrided(out.segment, off[0], 0, out.segment, off[0] + 1, 1, n - 1);
+        k.binary(op, a.seg(), off[1], b.seg(), off[2], out.seg(), off[0], 1);
+        k.copyStrided(out.seg(), off[0], 0, out.seg(), off[0] + 1, 1, n - 1);
       }
       return;
     }
     for (long c = 0; c < n; c += CHUNK) {
       long len = Math.min(CHUNK, n - c);
-      MemorySegment as = a.segment, bs = b.segment, os = out.segment;
+      MemorySegment as = a.seg(), bs = b.seg(), os = out.seg();
       long ao = off[1] + c * sa, bo = off[2] + c * sb, oo = off[0] + c * so;
       if (sa != 1) {
         k.copyStrided(as, ao, sa, scratch, 0, 1, len);
@@ -119,8 +119,8 @@ final class Elementwise {
       ElementKernels k = Tensor.serialKernelsFor(out.dtype);
       for (long r = from; r < to; r++) {
         long at = r * inner;
-        if (row == b) k.binary(op, full.segment, full.offset + at, row.segment, row.offset, out.segment, out.offset + at, inner);
-        else k.binary(op, row.segment, row.offset, full.segment, full.offset + at, out.segment, out.offset + at, inner);
+        if (row == b) k.binary(op, full.seg(), full.offset + at, row.seg(), row.offset, out.seg(), out.offset + at, inner);
+        else k.binary(op, row.seg(), row.offset, full.seg(), full.offset + at, out.seg(), out.offset + at, inner);
       }
     });
     return true;
@@ -178,12 +178,12 @@ final class Elementwise {
         for (long c = 0; c < loop.inner; c += TILE) {
           int cols = (int) Math.min(TILE, loop.inner - c);
           // column j of the tile is a run of memory in tr (its rows r); scratch gets the tile row-major
-          k.transposeTile(tr.segment, rowOff[0][t] + c * step, step, scratch, 0, TILE, rows, cols);
+          k.transposeTile(tr.seg(), rowOff[0][t] + c * step, step, scratch, 0, TILE, rows, cols);
           for (int r = 0; r < rows; r++) {
             long[] off = rowOff[r];
             long scratchRow = (long) r * TILE;
-            if (t == 1) k.binary(op, scratch, scratchRow, other.segment, off[o] + c, out.segment, off[0] + c, cols);
-            else k.binary(op, other.segment, off[o] + c, scratch, scratchRow, out.segment, off[0] + c, cols);
+            if (t == 1) k.binary(op, scratch, scratchRow, other.seg(), off[o] + c, out.seg(), off[0] + c, cols);
+            else k.binary(op, other.seg(), off[o] + c, scratch, scratchRow, out.seg(), off[0] + c, cols);
           }
         }
       }
@@ -204,7 +204,7 @@ final class Elementwise {
     long n = out.numel;
     if (n == 0) return;
     if (out.contiguous && a.contiguous && Arrays.equals(a.shape, out.shape)) {
-      f.run(out.kernels(), a.segment, a.offset, out.segment, out.offset, n);
+      f.run(out.kernels(), a.seg(), a.offset, out.seg(), out.offset, n);
       return;
     }
     StridedLoop loop = StridedLoop.of(out.shape, out, a);
@@ -220,12 +220,12 @@ final class Elementwise {
     long so = loop.innerStrides[0], sa = loop.innerStrides[1];
     long n = loop.inner;
     if (so == 1 && sa == 1) {
-      f.run(k, a.segment, off[1], out.segment, off[0], n);
+      f.run(k, a.seg(), off[1], out.seg(), off[0], n);
       return;
     }
     for (long c = 0; c < n; c += CHUNK) {
       long len = Math.min(CHUNK, n - c);
-      MemorySegment as = a.segment;
+      MemorySegment as = a.seg();
       long ao = off[1] + c * sa, oo = off[0] + c * so;
       if (sa != 1) {
         k.copyStrided(as, ao, sa, scratch, 0, 1, len);
@@ -234,9 +234,9 @@ final class Elementwise {
       }
       if (so != 1) {
         f.run(k, as, ao, scratch, CHUNK, len);
-        k.copyStrided(scratch, CHUNK, 1, out.segment, oo, so, len);
+        k.copyStrided(scratch, CHUNK, 1, out.seg(), oo, so, len);
       } else {
-        f.run(k, as, ao, out.segment, oo, len);
+        f.run(k, as, ao, out.seg(), oo, len);
       }
     }
   }
@@ -246,11 +246,11 @@ final class Elementwise {
     long n = dst.numel;
     if (n == 0) return;
     if (dst.contiguous && src.contiguous && src.numel == n) {
-      dst.kernels().copy(src.segment, src.offset, dst.segment, dst.offset, n);
+      dst.kernels().copy(src.seg(), src.offset, dst.seg(), dst.offset, n);
       return;
     }
     if (dst.contiguous && src.dtype.isFloatingPoint() && oneValue(src)) {   // one value everywhere (an expanded scalar)
-      dst.kernels().fill(dst.segment, dst.offset, n, src.kernels().get(src.segment, src.offset));
+      dst.kernels().fill(dst.seg(), dst.offset, n, src.kernels().get(src.seg(), src.offset));
       return;
     }
     StridedLoop loop = StridedLoop.of(dst.shape, dst, src);
@@ -263,9 +263,9 @@ final class Elementwise {
       ElementKernels k = Tensor.serialKernelsFor(dst.dtype);
       loop.run(from, to, off -> {
         if (sd == 1 && ss == 1) {
-          k.copy(src.segment, off[1], dst.segment, off[0], loop.inner);
+          k.copy(src.seg(), off[1], dst.seg(), off[0], loop.inner);
         } else {
-          k.copyStrided(src.segment, off[1], ss, dst.segment, off[0], sd, loop.inner);
+          k.copyStrided(src.seg(), off[1], ss, dst.seg(), off[0], sd, loop.inner);
         }
       });
     });
@@ -289,7 +289,7 @@ final class Elementwise {
         loop.run(row, row + 1, off -> System.arraycopy(off, 0, first, 0, 2));
         for (long c = 0; c < loop.inner; c += TILE) {
           int cols = (int) Math.min(TILE, loop.inner - c);
-          k.transposeTile(src.segment, first[1] + c * step, step, dst.segment, first[0] + c, dstRowStride, rows, cols);
+          k.transposeTile(src.seg(), first[1] + c * step, step, dst.seg(), first[0] + c, dstRowStride, rows, cols);
         }
       }
     });
@@ -312,7 +312,7 @@ final class Elementwise {
     long n = dst.numel;
     if (n == 0) return;
     if (dst.contiguous) {
-      dst.kernels().fill(dst.segment, dst.offset, n, value);
+      dst.kernels().fill(dst.seg(), dst.offset, n, value);
       return;
     }
     StridedLoop loop = StridedLoop.of(dst.shape, dst);
@@ -321,10 +321,10 @@ final class Elementwise {
       ElementKernels k = Tensor.serialKernelsFor(dst.dtype);
       loop.run(from, to, off -> {
         if (sd == 1) {
-          k.fill(dst.segment, off[0], loop.inner, value);
+          k.fill(dst.seg(), off[0], loop.inner, value);
         } else {
-          k.fill(dst.segment, off[0], 1, value);
-          k.copyStrided(dst.segment, off[0], 0, dst.segment, off[0] + sd, sd, loop.inner - 1);
+          k.fill(dst.seg(), off[0], 1, value);
+          k.copyStrided(dst.seg(), off[0], 0, dst.seg(), off[0] + sd, sd, loop.inner - 1);
         }
       });
     });
@@ -343,7 +343,7 @@ final class Elementwise {
     Parallel.forRows(loop.rows, loop.inner * 4, (from, to) -> loop.run(from, to, off -> {
       long o = off[0], i = off[1], j = off[2];
       for (long e = 0; e < loop.inner; e++, o += so, i += sa, j += sb) {
-        ko.set(out.segment, o, f.applyAsDouble(ka.get(a.segment, i), kb.get(b.segment, j)));
+        ko.set(out.seg(), o, f.applyAsDouble(ka.get(a.seg(), i), kb.get(b.seg(), j)));
       }
     }));
   }
@@ -362,7 +362,7 @@ final class Elementwise {
     boolean viaLong = !src.dtype.isFloatingPoint() || dst.dtype == DType.INT64;
     StridedLoop loop = StridedLoop.of(dst.shape, dst, src);
     long sd = loop.innerStrides[0], ss = loop.innerStrides[1];
-    MemorySegment s = src.segment, d = dst.segment;
+    MemorySegment s = src.seg(), d = dst.seg();
     boolean floatToDouble = src.dtype == DType.FLOAT32 && dst.dtype == DType.FLOAT64;
     boolean doubleToFloat = src.dtype == DType.FLOAT64 && dst.dtype == DType.FLOAT32;
     loop.run(0, loop.rows, off -> {
@@ -389,8 +389,9 @@ final class Elementwise {
   /** The sum of a floating point tensor's elements, in double (blocked vector sums per run). */
   static double sum(Tensor t) {
     if (t.numel == 0) return 0;
+    if (t.pending != null) return Fusion.sum(t);   // reduces the pending chain without storing it
     ElementKernels k = t.kernels();
-    if (t.contiguous) return k.sum(t.segment, t.offset, t.numel);
+    if (t.contiguous) return k.sum(t.seg(), t.offset, t.numel);
     StridedLoop loop = StridedLoop.of(t.shape, t);
     long step = loop.innerStrides[0];
     double[] total = {0};
@@ -398,13 +399,13 @@ final class Elementwise {
     loop.run(0, loop.rows, off -> {
       long n = loop.inner;
       if (step == 1) {
-        total[0] += k.sum(t.segment, off[0], n);
+        total[0] += k.sum(t.seg(), off[0], n);
       } else if (step == 0) {
-        total[0] += n * k.get(t.segment, off[0]);
+        total[0] += n * k.get(t.seg(), off[0]);
       } else {
         for (long c = 0; c < n; c += CHUNK) {
           long len = Math.min(CHUNK, n - c);
-          k.copyStrided(t.segment, off[0] + c * step, step, scratch, 0, 1, len);
+          k.copyStrided(t.seg(), off[0] + c * step, step, scratch, 0, 1, len);
           total[0] += k.sum(scratch, 0, len);
         }
       }
@@ -417,7 +418,7 @@ final class Elementwise {
     if (t.numel == 0) return 0;
     ElementKernels k = t.kernels();
     long[] total = {0};
-    StridedLoop.of(t.shape, t).forEachIndex(0, i -> total[0] += k.getLong(t.segment, i));
+    StridedLoop.of(t.shape, t).forEachIndex(0, i -> total[0] += k.getLong(t.seg(), i));
     return total[0];
   }
 }

@@ -49,15 +49,15 @@ final class Extrema {
     Tensor out = Tensor.empty(t.dtype, Shapes.SCALAR, 1);
     var ko = out.kernels();
     if (t.dtype.isFloatingPoint()) {
-      ko.set(out.segment, 0, extreme(t, !max));
+      ko.set(out.seg(), 0, extreme(t, !max));
     } else {
       long[] r = {max ? Long.MIN_VALUE : Long.MAX_VALUE};
       var k = t.kernels();
       StridedLoop.of(t.shape, t).forEachIndex(0, i -> {
-        long x = k.getLong(t.segment, i);
+        long x = k.getLong(t.seg(), i);
         r[0] = max ? Math.max(r[0], x) : Math.min(r[0], x);
       });
-      ko.setLong(out.segment, 0, r[0]);
+      ko.setLong(out.seg(), 0, r[0]);
     }
     if (t.recordsGrad()) out.setHistory(new EvenBackward(max ? "MaxBackward1" : "MinBackward1", t, out));
     return out;
@@ -66,7 +66,7 @@ final class Extrema {
   /** The largest (min: smallest) element of a non-empty floating point tensor, with the kernel's rules. */
   static double extreme(Tensor t, boolean min) {
     ElementKernels k = t.kernels();
-    if (t.contiguous) return k.max(t.segment, t.offset, t.numel, min);
+    if (t.contiguous) return k.max(t.seg(), t.offset, t.numel, min);
     StridedLoop loop = StridedLoop.of(t.shape, t);
     long step = loop.innerStrides[0];
     double[] r = {Double.NaN};
@@ -78,9 +78,9 @@ final class Extrema {
         long len = Math.min(Elementwise.CHUNK, loop.inner - c);
         double x;
         if (step == 1) {
-          x = k.max(t.segment, off[0] + c, len, min);
+          x = k.max(t.seg(), off[0] + c, len, min);
         } else {
-          k.copyStrided(t.segment, off[0] + c * step, step, scratch, 0, 1, len);
+          k.copyStrided(t.seg(), off[0] + c * step, step, scratch, 0, 1, len);
           x = k.max(scratch, 0, len, min);
         }
         if (first[0] || (min ? x <= r[0] : x >= r[0]) || x != x) r[0] = x;
@@ -119,7 +119,7 @@ final class Extrema {
       var k = x.kernels();
       long[] count = {0};
       StridedLoop.of(x.shape, x).forEachIndex(0, i -> {
-        double v = k.get(x.segment, i);
+        double v = k.get(x.seg(), i);
         if (nan ? Double.isNaN(v) : v == value) count[0]++;
       });
       double share = x.dtype.round(g.item() / count[0]);
@@ -194,7 +194,7 @@ final class Extrema {
       try (Tensor base = t.alias(null, kept, t.strides, t.offset)) {
         StridedLoop loop = StridedLoop.of(kept, indices, base);
         long so = loop.innerStrides[0], si = loop.innerStrides[1];
-        MemorySegment in = t.segment;
+        MemorySegment in = t.seg();
         // A contiguous line of a float tensor: the vector kernel finds the extreme, a scan its first index.
         boolean viaKernel = floating && step == 1 && size >= MIN_KERNEL_LINE;
         Parallel.forRows(loop.rows, loop.inner * size, (from, to) -> loop.run(from, to, off -> {
@@ -206,7 +206,7 @@ final class Extrema {
               double m = sk.max(in, b, size, !max);
               boolean nan = m != m;
               while (nan ? !Double.isNaN(k.get(in, b + best)) : k.get(in, b + best) != m) best++;
-              if (kv != null) kv.set(values.segment, o, k.get(in, b + best));   // the first one, with its sign
+              if (kv != null) kv.set(values.seg(), o, k.get(in, b + best));   // the first one, with its sign
             } else if (floating) {
               double m = k.get(in, b);
               if (!Double.isNaN(m)) {
@@ -219,7 +219,7 @@ final class Extrema {
                   }
                 }
               }
-              if (kv != null) kv.set(values.segment, o, m);
+              if (kv != null) kv.set(values.seg(), o, m);
             } else {
               long m = k.getLong(in, b);
               for (long j = 1, p = b + step; j < size; j++, p += step) {
@@ -229,9 +229,9 @@ final class Extrema {
                   best = j;
                 }
               }
-              if (kv != null) kv.setLong(values.segment, o, m);
+              if (kv != null) kv.setLong(values.seg(), o, m);
             }
-            kl.setLong(indices.segment, o, best);
+            kl.setLong(indices.seg(), o, best);
           }
         }));
       }
@@ -294,8 +294,8 @@ final class Extrema {
         long lines = gc.numel;
         for (long p = 0; p < lines; p++) {
           long o = p / inner, i = p % inner;
-          long at = (o * size + ki.getLong(ic.segment, ic.offset + p)) * inner + i;
-          k.set(grad.segment, at, k.get(gc.segment, gc.offset + p));
+          long at = (o * size + ki.getLong(ic.seg(), ic.offset + p)) * inner + i;
+          k.set(grad.seg(), at, k.get(gc.seg(), gc.offset + p));
         }
       }
       return new Tensor[] {grad};

@@ -50,7 +50,7 @@ final class Factories {
     }
     ElementKernels k = t.kernels();
     orDefault(g).draw(r -> {
-      for (long i = 0; i < t.numel; i++) k.set(t.segment, t.elementOffset(i), sample.next(r));
+      for (long i = 0; i < t.numel; i++) k.set(t.seg(), t.elementOffset(i), sample.next(r));
     });
   }
 
@@ -62,7 +62,7 @@ final class Factories {
     Tensor t = Tensor.empty(DType.INT64, Shapes.checked(shape));
     ElementKernels k = t.kernels();
     orDefault(g).draw(r -> {
-      for (long i = 0; i < t.numel; i++) k.setLong(t.segment, i, r.nextLong(low, high));
+      for (long i = 0; i < t.numel; i++) k.setLong(t.seg(), i, r.nextLong(low, high));
     });
     return t;
   }
@@ -74,9 +74,9 @@ final class Factories {
     orDefault(g).draw(r -> {
       for (long i = n - 1; i > 0; i--) {   // Fisher-Yates
         long j = r.nextLong(i + 1);
-        long a = k.getLong(t.segment, i), b = k.getLong(t.segment, j);
-        k.setLong(t.segment, i, b);
-        k.setLong(t.segment, j, a);
+        long a = k.getLong(t.seg(), i), b = k.getLong(t.seg(), j);
+        k.setLong(t.seg(), i, b);
+        k.setLong(t.seg(), j, a);
       }
     });
     return t;
@@ -92,11 +92,11 @@ final class Factories {
     ElementKernels kp = p.kernels(), ko = out.kernels();
     orDefault(g).draw(r -> {
       for (long i = 0; i < p.numel; i++) {
-        double prob = kp.get(p.segment, p.elementOffset(i));
+        double prob = kp.get(p.seg(), p.elementOffset(i));
         if (!(prob >= 0 && prob <= 1)) {
           throw new IllegalArgumentException("Expected p_in >= 0 && p_in <= 1 to be true, but got false.");
         }
-        ko.set(out.segment, i, r.nextDouble() < prob ? 1 : 0);
+        ko.set(out.seg(), i, r.nextDouble() < prob ? 1 : 0);
       }
     });
     return out;
@@ -107,7 +107,7 @@ final class Factories {
     long n = arangeSize(start, end, step);
     Tensor t = Tensor.empty(DType.INT64, new long[] {n});
     var k = t.kernels();
-    for (long i = 0; i < n; i++) k.setLong(t.segment, i, start + i * step);
+    for (long i = 0; i < n; i++) k.setLong(t.seg(), i, start + i * step);
     return t;
   }
 
@@ -123,7 +123,7 @@ final class Factories {
     long n = (long) Math.ceil((end - start) / step);
     Tensor t = Tensor.empty(DType.FLOAT32, new long[] {n});
     var k = t.kernels();
-    for (long i = 0; i < n; i++) k.set(t.segment, i, start + i * step);
+    for (long i = 0; i < n; i++) k.set(t.seg(), i, start + i * step);
     return t;
   }
 

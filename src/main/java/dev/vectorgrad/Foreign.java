@@ -109,6 +109,6 @@ final class Foreign {
           + "): call contiguous() first");
     }
     long bytes = t.dtype.byteSize();
-    return t.segment.asSlice(t.offset * bytes, t.numel * bytes);
+    return t.seg().asSlice(t.offset * bytes, t.numel * bytes);
   }
 }

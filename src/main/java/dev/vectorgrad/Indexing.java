@@ -78,11 +78,11 @@ final class Indexing {
     Tensor out = Tensor.empty(t.dtype, nd == 0 ? Shapes.SCALAR : shape);
     ElementKernels k = t.kernels();
     if (nd == 0) {
-      k.copy(t.segment, t.offset, out.segment, out.offset, 1);
+      k.copy(t.seg(), t.offset, out.seg(), out.offset, 1);
     } else if (d == 0 && t.contiguous) {   // whole rows of memory (a data loader's batch): one bulk copy each
       long row = t.numel / Math.max(1, size), bytes = row * t.dtype.byteSize();
       for (int i = 0; i < picks.length; i++) {
-        MemorySegment.copy(t.segment, (t.offset + picks[i] * row) * t.dtype.byteSize(), out.segment, i * bytes, bytes);
+        MemorySegment.copy(t.seg(), (t.offset + picks[i] * row) * t.dtype.byteSize(), out.seg(), i * bytes, bytes);
       }
     } else {
       long[] regionShape = t.shape.clone();
@@ -172,8 +172,8 @@ final class Indexing {
     Tensor dst = index.shape.length == 0 ? out.alias(null, idxShape, new long[] {1}, out.offset) : out;
     try {
       forEachIndex(idxShape, at -> {
-        long p = ki.getLong(idx.segment, offsetOf(idx, at));
-        k.copy(self.segment, offsetOf(self, at, d, p), dst.segment, offsetOf(dst, at), 1);
+        long p = ki.getLong(idx.seg(), offsetOf(idx, at));
+        k.copy(self.seg(), offsetOf(self, at, d, p), dst.seg(), offsetOf(dst, at), 1);
       });
     } finally {
       if (self != t) self.close();
@@ -277,10 +277,10 @@ final class Indexing {
     boolean floating = target.dtype.isFloatingPoint();
     try {
       forEachIndex(idxShape, at -> {
-        long p = ki.getLong(idx.segment, offsetOf(idx, at));
+        long p = ki.getLong(idx.seg(), offsetOf(idx, at));
         long o = offsetOf(tgt, at, dim, p), q = offsetOf(s, at);
-        if (floating) k.set(tgt.segment, o, k.get(tgt.segment, o) + ks.get(s.segment, q));
-        else k.setLong(tgt.segment, o, k.getLong(tgt.segment, o) + ks.getLong(s.segment, q));
+        if (floating) k.set(tgt.seg(), o, k.get(tgt.seg(), o) + ks.get(s.seg(), q));
+        else k.setLong(tgt.seg(), o, k.getLong(tgt.seg(), o) + ks.getLong(s.seg(), q));
       });
     } finally {
       if (tgt != target) tgt.close();
@@ -376,7 +376,7 @@ final class Indexing {
     loop.run(0, loop.rows, off -> {
       long o = off[0], m = off[1];
       for (long j = 0; j < loop.inner; j++, o += so, m += sm) {
-        if (km.getLong(mask.segment, m) != 0) k.set(out.segment, o, value);
+        if (km.getLong(mask.seg(), m) != 0) k.set(out.seg(), o, value);
       }
     });
   }
@@ -446,7 +446,7 @@ final class Indexing {
         loop.run(0, loop.rows, off -> {
           long o = off[0], c = off[1], p = off[2];
           for (long j = 0; j < loop.inner; j++, o += so, c += sc, p += sa) {
-            if (kc.getLong(cond.segment, c) != 0) k.copy(va.segment, p, out.segment, o, 1);
+            if (kc.getLong(cond.seg(), c) != 0) k.copy(va.seg(), p, out.seg(), o, 1);
           }
         });
       }
@@ -510,7 +510,7 @@ final class Indexing {
         Elementwise.copy(t, full);
         ElementKernels k = t.kernels();
         for (int i = 0; i < positions.length; i++) {
-          k.copy(full.segment, full.offset + positions[i], out.segment, out.offset + i, 1);
+          k.copy(full.seg(), full.offset + positions[i], out.seg(), out.offset + i, 1);
         }
       }
     }
@@ -557,7 +557,7 @@ final class Indexing {
       try (Tensor src = Casts.contiguousAs(g, g.dtype)) {
         ElementKernels k = full.kernels();
         for (int i = 0; i < positions.length; i++) {
-          k.copy(src.segment, src.offset + i, full.segment, full.offset + positions[i], 1);
+          k.copy(src.seg(), src.offset + i, full.seg(), full.offset + positions[i], 1);
         }
       }
       Tensor grad = GradShapes.reduceTo(full, inputShape, dtype);
@@ -614,7 +614,7 @@ final class Indexing {
     shape[t.shape.length] = numClasses;
     Tensor out = Tensor.zeros(DType.INT64, shape);
     ElementKernels k = out.kernels();
-    for (int i = 0; i < values.length; i++) k.setLong(out.segment, out.offset + i * numClasses + values[i], 1);
+    for (int i = 0; i < values.length; i++) k.setLong(out.seg(), out.offset + i * numClasses + values[i], 1);
     return out;
   }
 }

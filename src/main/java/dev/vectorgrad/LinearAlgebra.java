@@ -22,8 +22,8 @@ final class LinearAlgebra {
     switch (out.dtype) {
       case FLOAT32, FLOAT64 -> {
         Gemm g = out.dtype == DType.FLOAT32 ? Kernels.gemmFloat32() : Kernels.gemmFloat64();
-        g.gemm(m, n, k, alpha, a.segment, a.offset, a.strides[0], a.strides[1], b.segment, b.offset, b.strides[0],
-            b.strides[1], beta, out.segment, out.offset, out.strides[0], out.strides[1]);
+        g.gemm(m, n, k, alpha, a.seg(), a.offset, a.strides[0], a.strides[1], b.seg(), b.offset, b.strides[0],
+            b.strides[1], beta, out.seg(), out.offset, out.strides[0], out.strides[1]);
       }
       case INT64 -> {   // exact long arithmetic, as PyTorch's integer mm
         var ka = a.kernels();
@@ -34,11 +34,11 @@ final class LinearAlgebra {
           for (int j = 0; j < n; j++) {
             long s = 0;
             for (int p = 0; p < k; p++) {
-              s += ka.getLong(a.segment, a.offset + i * a.strides[0] + p * a.strides[1])
-                  * kb.getLong(b.segment, b.offset + p * b.strides[0] + j * b.strides[1]);
+              s += ka.getLong(a.seg(), a.offset + i * a.strides[0] + p * a.strides[1])
+                  * kb.getLong(b.seg(), b.offset + p * b.strides[0] + j * b.strides[1]);
             }
             long o = out.offset + i * out.strides[0] + j * out.strides[1];
-            ko.setLong(out.segment, o, al * s + (be == 0 ? 0 : be * ko.getLong(out.segment, o)));
+            ko.setLong(out.seg(), o, al * s + (be == 0 ? 0 : be * ko.getLong(out.seg(), o)));
           }
         }
       }

@@ -475,7 +475,7 @@ final class Pointwise {
     if (b.numel == 0) return;
     ElementKernels k = b.kernels();
     boolean[] zero = {false};
-    StridedLoop.of(b.shape, b).forEachIndex(0, i -> zero[0] |= k.getLong(b.segment, i) == 0);
+    StridedLoop.of(b.shape, b).forEachIndex(0, i -> zero[0] |= k.getLong(b.seg(), i) == 0);
     if (zero[0]) throw new ArithmeticException("ZeroDivisionError");
   }
 
@@ -1048,7 +1048,7 @@ final class Pointwise {
     dev.vectorgrad.kernels.Parallel.forRows(loop.rows, loop.inner * 4, (from, to) -> loop.run(from, to, off -> {
       long o = off[0], i = off[1], j = off[2];
       for (long e = 0; e < loop.inner; e++, o += so, i += sa, j += sb) {
-        ko.setLong(out.segment, o, f.applyAsLong(ka.getLong(a.segment, i), kb.getLong(b.segment, j)));
+        ko.setLong(out.seg(), o, f.applyAsLong(ka.getLong(a.seg(), i), kb.getLong(b.seg(), j)));
       }
     }));
   }
@@ -1067,7 +1067,7 @@ final class Pointwise {
     dev.vectorgrad.kernels.Parallel.forRows(loop.rows, loop.inner * 4, (from, to) -> loop.run(from, to, off -> {
       long o = off[0], i = off[1], j = off[2], k = off[3];
       for (long e = 0; e < loop.inner; e++, o += so, i += sx, j += sy, k += sz) {
-        ko.set(out.segment, o, f.apply(kx.get(x.segment, i), ky.get(y.segment, j), kz.get(z.segment, k)));
+        ko.set(out.seg(), o, f.apply(kx.get(x.seg(), i), ky.get(y.seg(), j), kz.get(z.seg(), k)));
       }
     }));
   }

@@ -46,7 +46,7 @@ final class PointwiseLoops {
         MemorySegment[] seg = new MemorySegment[m];
         long[] off = new long[m];
         for (int j = 0; j < m; j++) {
-          seg[j] = all[j].segment;
+          seg[j] = all[j].seg();
           off[j] = all[j].offset + from;
         }
         kernel.run(seg, off, to - from);
@@ -72,7 +72,7 @@ final class PointwiseLoops {
     for (int j = 0; j < m; j++) inPlace &= loop.innerStrides[j] == 1;
     if (inPlace) {
       for (int j = 0; j < m; j++) {
-        seg[j] = all[j].segment;
+        seg[j] = all[j].seg();
         off[j] = rowOff[j];
       }
       kernel.run(seg, off, n);
@@ -84,17 +84,17 @@ final class PointwiseLoops {
         long step = loop.innerStrides[j];
         long slot = j * SLOT / ks[j].elementBytes();   // slot j of the scratch, in this operand's elements
         if (step == 1) {
-          seg[j] = all[j].segment;
+          seg[j] = all[j].seg();
           off[j] = rowOff[j] + c;
         } else {
-          if (j > 0) ks[j].copyStrided(all[j].segment, rowOff[j] + c * step, step, scratch, slot, 1, len);
+          if (j > 0) ks[j].copyStrided(all[j].seg(), rowOff[j] + c * step, step, scratch, slot, 1, len);
           seg[j] = scratch;
           off[j] = slot;
         }
       }
       kernel.run(seg, off, len);
       long so = loop.innerStrides[0];
-      if (so != 1) ks[0].copyStrided(scratch, off[0], 1, all[0].segment, rowOff[0] + c * so, so, len);
+      if (so != 1) ks[0].copyStrided(scratch, off[0], 1, all[0].seg(), rowOff[0] + c * so, so, len);
     }
   }
 }

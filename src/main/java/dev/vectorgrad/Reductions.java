@@ -16,7 +16,7 @@ final class Reductions {
     if (!dtype.isFloatingPoint()) {
       if (mean) throw meanOfIntegers(dtype);
       Tensor out = Tensor.empty(DType.INT64, Shapes.SCALAR, 1);   // PyTorch sums bools and ints as int64
-      out.kernels().setLong(out.segment, 0, Elementwise.sumLong(t));
+      out.kernels().setLong(out.seg(), 0, Elementwise.sumLong(t));
       return out;
     }
     // The kernel sums in blocks with a double total; rounding it once to the element type matches
@@ -24,7 +24,7 @@ final class Reductions {
     double value = dtype.round(Elementwise.sum(t));
     if (mean) value = dtype.round(value / dtype.round(t.numel));   // PyTorch: sum(...).div_(numel)
     Tensor out = Tensor.empty(dtype, Shapes.SCALAR, 1);
-    out.kernels().set(out.segment, 0, value);
+    out.kernels().set(out.seg(), 0, value);
     if (t.recordsGrad()) out.setHistory(new AllBackward(mean, t.shape, dtype, t.numel, t.gradEdge()));
     return out;
   }
@@ -148,7 +148,7 @@ final class Reductions {
   }
 
   private static void divideInPlace(Tensor t, long count) {
-    t.kernels().binaryScalar(BinaryOp.DIV, t.segment, t.offset, count, t.segment, t.offset, t.numel);
+    t.kernels().binaryScalar(BinaryOp.DIV, t.seg(), t.offset, count, t.seg(), t.offset, t.numel);
   }
 
   /**
@@ -209,9 +209,9 @@ final class Reductions {
           var out = acc.kernels();
           StridedLoop loop = StridedLoop.of(t.shape, spread, t);
           long so = loop.innerStrides[0], si = loop.innerStrides[1];
-          var os = acc.segment;
-          var is = t.segment;
-          var cs = floating ? comp.segment : null;
+          var os = acc.seg();
+          var is = t.seg();
+          var cs = floating ? comp.seg() : null;
           long shift = floating ? comp.offset - acc.offset : 0;
           loop.run(0, loop.rows, off -> {
             long o = off[0], i = off[1];
@@ -239,8 +239,8 @@ final class Reductions {
   private static void sumBlocks(Tensor src, Tensor dst, long outer, long reduced, long inner) {
     ElementKernels k = src.kernels();
     // Both are contiguous: views of them from their offsets keep the index arithmetic below simple.
-    var s = src.segment.asSlice(src.offset * k.elementBytes());
-    var d = dst.segment.asSlice(dst.offset * k.elementBytes());
+    var s = src.seg().asSlice(src.offset * k.elementBytes());
+    var d = dst.seg().asSlice(dst.offset * k.elementBytes());
     if (inner == 1) {
       for (long o = 0; o < outer; o++) k.set(d, o, k.sum(s, o * reduced, reduced));
       return;
@@ -257,14 +257,14 @@ final class Reductions {
       ElementKernels k64 = total.kernels();
       for (long o = 0; o < outer; o++) {
         long row = o * inner, first = o * reduced;
-        k64.fill(total.segment, 0, inner, 0);
+        k64.fill(total.seg(), 0, inner, 0);
         for (long r = 0; r < reduced; r += ROWS_PER_BLOCK) {
-          addRows(k, s, first + r, Math.min(ROWS_PER_BLOCK, reduced - r), inner, block.segment, 0);
+          addRows(k, s, first + r, Math.min(ROWS_PER_BLOCK, reduced - r), inner, block.seg(), 0);
           for (long j = 0; j < inner; j++) {
-            k64.set(total.segment, j, k64.get(total.segment, j) + k.get(block.segment, j));
+            k64.set(total.seg(), j, k64.get(total.seg(), j) + k.get(block.seg(), j));
           }
         }
-        for (long j = 0; j < inner; j++) k.set(d, row + j, k64.get(total.segment, j));
+        for (long j = 0; j < inner; j++) k.set(d, row + j, k64.get(total.seg(), j));
       }
     }
   }

@@ -72,7 +72,7 @@ final class Slices implements AutoCloseable {
     if (t.contiguous && trailing) {
       inPlace = true;
       data = null;
-      segment = t.segment;
+      segment = t.seg();
       offset = t.offset;
       dtype = t.dtype;
       return;
@@ -93,7 +93,7 @@ final class Slices implements AutoCloseable {
       data = Casts.copyAs(permuted, dtype);
     }
     inPlace = false;
-    segment = data.segment;
+    segment = data.seg();
     offset = data.offset;
   }
 
@@ -138,7 +138,7 @@ final class Slices implements AutoCloseable {
     Tensor out = Tensor.empty(dtype, outShape);
     var k = out.kernels();
     Parallel.forRows(count, Math.max(1, length), (from, to) -> {
-      for (long s = from; s < to; s++) k.set(out.segment, s, f.apply(this, s));
+      for (long s = from; s < to; s++) k.set(out.seg(), s, f.apply(this, s));
     });
     return out;
   }
@@ -148,7 +148,7 @@ final class Slices implements AutoCloseable {
     Tensor out = Tensor.empty(dtype, outShape);
     var k = out.kernels();
     Parallel.forRows(count, Math.max(1, length), (from, to) -> {
-      for (long s = from; s < to; s++) k.setLong(out.segment, s, f.applyAsLong(s));
+      for (long s = from; s < to; s++) k.setLong(out.seg(), s, f.applyAsLong(s));
     });
     return out;
   }

@@ -49,7 +49,7 @@ final class Softmax {
       long rows = t.numel / size;
       Parallel.forRows(rows, size, (from, to) -> {
         ElementKernels k = Tensor.serialKernelsFor(dtype);
-        for (long r = from; r < to; r++) row(k, dtype, log, t.segment, t.offset + r * size, out.segment, r * size, size);
+        for (long r = from; r < to; r++) row(k, dtype, log, t.seg(), t.offset + r * size, out.seg(), r * size, size);
       });
       return;
     }
@@ -68,11 +68,11 @@ final class Softmax {
           long o = off[0], i = off[1];
           for (long e = 0; e < loop.inner; e++, o += ls0, i += ls1) {
             if (si == 1 && so == 1) {
-              row(k, dtype, log, t.segment, i, out.segment, o, size);
+              row(k, dtype, log, t.seg(), i, out.seg(), o, size);
             } else {
-              k.copyStrided(t.segment, i, si, scratch, 0, 1, size);
+              k.copyStrided(t.seg(), i, si, scratch, 0, 1, size);
               row(k, dtype, log, scratch, 0, scratch, 0, size);
-              k.copyStrided(scratch, 0, 1, out.segment, o, so, size);
+              k.copyStrided(scratch, 0, 1, out.seg(), o, so, size);
             }
           }
         });

@@ -27,9 +27,9 @@ final class Statistics {
     ElementKernels k = t.kernels();
     if (!t.dtype.isFloatingPoint()) {
       long[] r = {1};
-      if (t.numel > 0) StridedLoop.of(t.shape, t).forEachIndex(0, i -> r[0] *= k.getLong(t.segment, i));
+      if (t.numel > 0) StridedLoop.of(t.shape, t).forEachIndex(0, i -> r[0] *= k.getLong(t.seg(), i));
       Tensor out = Tensor.empty(DType.INT64, Shapes.SCALAR, 1);
-      out.kernels().setLong(out.segment, 0, r[0]);
+      out.kernels().setLong(out.seg(), 0, r[0]);
       return out;
     }
     DType dtype = t.dtype;
@@ -38,11 +38,11 @@ final class Statistics {
       r = contiguousProd(t);
     } else if (t.numel > 0) {
       double[] acc = {1};
-      StridedLoop.of(t.shape, t).forEachIndex(0, i -> acc[0] = dtype.round(acc[0] * k.get(t.segment, i)));
+      StridedLoop.of(t.shape, t).forEachIndex(0, i -> acc[0] = dtype.round(acc[0] * k.get(t.seg(), i)));
       r = acc[0];
     }
     Tensor out = Tensor.empty(dtype, Shapes.SCALAR, 1);
-    out.kernels().set(out.segment, 0, r);
+    out.kernels().set(out.seg(), 0, r);
     if (t.recordsGrad()) out.setHistory(new ProdBackward(t, out));
     return out;
   }
@@ -54,7 +54,7 @@ final class Statistics {
    * PyTorch's does and the multiplications pipeline.
    */
   private static double contiguousProd(Tensor t) {
-    var seg = t.segment;
+    var seg = t.seg();
     long n = t.numel, off = t.offset;
     if (t.dtype == DType.FLOAT32) {
       var layout = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -119,7 +119,7 @@ final class Statistics {
       try (Tensor xc = Casts.contiguousAs(x, dtype)) {
         ElementKernels k = xc.kernels();
         long n = xc.numel, zeros = 0;
-        for (long i = 0; i < n; i++) if (k.get(xc.segment, xc.offset + i) == 0) zeros++;
+        for (long i = 0; i < n; i++) if (k.get(xc.seg(), xc.offset + i) == 0) zeros++;
         Tensor grad = Tensor.empty(dtype, x.shape, n);
         if (zeros == 0) {
           Elementwise.map(grad, v -> gv * dtype.round(r / v), xc);
@@ -128,14 +128,14 @@ final class Statistics {
         } else {
           double before = 1;
           for (long i = 0; i < n; i++) {
-            k.set(grad.segment, i, before);
-            before *= k.get(xc.segment, xc.offset + i);
+            k.set(grad.seg(), i, before);
+            before *= k.get(xc.seg(), xc.offset + i);
           }
           double after = 1;
           for (long i = n - 1; i >= 0; i--) {
-            double both = dtype.round(k.get(grad.segment, i) * dtype.round(after));
-            k.set(grad.segment, i, gv * both);
-            after *= k.get(xc.segment, xc.offset + i);
+            double both = dtype.round(k.get(grad.seg(), i) * dtype.round(after));
+            k.set(grad.seg(), i, gv * both);
+            after *= k.get(xc.seg(), xc.offset + i);
           }
         }
         return new Tensor[] {grad};
@@ -474,7 +474,7 @@ final class Statistics {
     Parallel.forRows(loop.rows, loop.inner * 4, (from, to) -> loop.run(from, to, off -> {
       long o = off[0], i = off[1], j = off[2], l = off[3];
       for (long e = 0; e < loop.inner; e++, o += so, i += sa, j += sb, l += sc) {
-        ko.set(out.segment, o, f.apply(ka.get(a.segment, i), kb.get(b.segment, j), kc.get(c.segment, l)));
+        ko.set(out.seg(), o, f.apply(ka.get(a.seg(), i), kb.get(b.seg(), j), kc.get(c.seg(), l)));
       }
     }));
   }
@@ -514,14 +514,14 @@ final class Statistics {
           if (floating) {
             double acc = 0;
             for (long j = 0; j < size; j++, pi += dir * ss, po += dir * ds) {
-              acc += ki.get(src.segment, pi);
-              ko.set(dst.segment, po, acc);
+              acc += ki.get(src.seg(), pi);
+              ko.set(dst.seg(), po, acc);
             }
           } else {
             long acc = 0;
             for (long j = 0; j < size; j++, pi += dir * ss, po += dir * ds) {
-              acc += ki.getLong(src.segment, pi);
-              ko.setLong(dst.segment, po, acc);
+              acc += ki.getLong(src.seg(), pi);
+              ko.setLong(dst.seg(), po, acc);
             }
           }
         }
@@ -567,12 +567,12 @@ final class Statistics {
       boolean floating = t.dtype.isFloatingPoint();
       StridedLoop.of(t.shape, t).forEachIndex(0, i -> {
         if (r[0] != all) return;   // decided
-        boolean nonzero = floating ? k.get(t.segment, i) != 0 : k.getLong(t.segment, i) != 0;
+        boolean nonzero = floating ? k.get(t.seg(), i) != 0 : k.getLong(t.seg(), i) != 0;
         if (nonzero != all) r[0] = !all;
       });
     }
     Tensor out = Tensor.empty(DType.BOOL, Shapes.SCALAR, 1);
-    out.kernels().setLong(out.segment, 0, r[0] ? 1 : 0);
+    out.kernels().setLong(out.seg(), 0, r[0] ? 1 : 0);
     return out;
   }
 

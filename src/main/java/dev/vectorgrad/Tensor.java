@@ -66,7 +66,7 @@ public final class Tensor implements AutoCloseable {
       @Override
       public MemorySegment storageSegment(Tensor t) {
         t.ensureOpen();
-        return t.segment;
+        return t.seg();
       }
 
       @Override
@@ -105,7 +105,7 @@ public final class Tensor implements AutoCloseable {
   }
 
   final Storage storage;
-  final MemorySegment segment;
+  private final MemorySegment segment;
   final DType dtype;
   final long[] shape;
   /** Elements to step in storage per index of each dim (PyTorch's strides; 0 repeats an element). */
@@ -117,6 +117,11 @@ public final class Tensor implements AutoCloseable {
   final boolean contiguous;
   /** Null until first needed: most tensors are never modified in place or viewed. */
   private Version version;
+  /**
+   * The expression of a result not computed yet (see {@link Fusion}), or null once computed; read by
+   * {@link #seg()} before every kernel access.
+   */
+  volatile Fusion.Pending pending;
   /**
    * The tensor a differentiable view was made from (its root: views of views point at the first
    * base), or null. In-place ops through a view rewrite the base's history (PyTorch's CopySlices).
@@ -153,6 +158,21 @@ public final class Tensor implements AutoCloseable {
     Version v = version;
     if (v == null) version = v = new Version();
     return v;
+  }
+
+  /**
+   * This tensor's memory, for kernels that read or write it: a pending value is computed first, and
+   * so is every pending tensor that reads this storage (a write through any view must not change
+   * what they will hold). Every access to a tensor's elements goes through here.
+   */
+  MemorySegment seg() {
+    if (pending != null || storage.pendingReaders() != null) Fusion.settle(this);
+    return segment;
+  }
+
+  /** The memory as it is: only for {@link Fusion}'s evaluator, which reads computed operands and writes pending results. */
+  MemorySegment rawSeg() {
+    return segment;
   }
 
   /** Records an in-place modification. */
@@ -222,7 +242,7 @@ public final class Tensor implements AutoCloseable {
     Storage storage = Storage.allocate(dtype.byteSize());
     storage.markPermanent();
     Tensor t = new Tensor(storage, dtype, Shapes.SCALAR, Shapes.SCALAR, 0, 1, true, null, false);
-    t.kernels().fill(t.segment, 0, 1, 1.0);
+    t.kernels().fill(t.seg(), 0, 1, 1.0);
     return t;
   }
 
@@ -244,7 +264,7 @@ public final class Tensor implements AutoCloseable {
     long[] s = shape.length == 0 ? new long[] {data.length} : Shapes.checked(shape);
     Shapes.checkSize(s, data.length);
     Tensor t = empty(DType.FLOAT32, s);
-    MemorySegment.copy(data, 0, t.segment, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, data.length);
+    MemorySegment.copy(data, 0, t.seg(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, data.length);
     return t;
   }
 
@@ -253,7 +273,7 @@ public final class Tensor implements AutoCloseable {
     long[] s = shape.length == 0 ? new long[] {data.length} : Shapes.checked(shape);
     Shapes.checkSize(s, data.length);
     Tensor t = empty(DType.FLOAT64, s);
-    MemorySegment.copy(data, 0, t.segment, ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, data.length);
+    MemorySegment.copy(data, 0, t.seg(), ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, data.length);
     return t;
   }
 
@@ -262,7 +282,7 @@ public final class Tensor implements AutoCloseable {
     long[] s = shape.length == 0 ? new long[] {data.length} : Shapes.checked(shape);
     Shapes.checkSize(s, data.length);
     Tensor t = empty(DType.INT64, s);
-    MemorySegment.copy(data, 0, t.segment, ValueLayout.JAVA_LONG_UNALIGNED, 0, data.length);
+    MemorySegment.copy(data, 0, t.seg(), ValueLayout.JAVA_LONG_UNALIGNED, 0, data.length);
     return t;
   }
 
@@ -271,7 +291,7 @@ public final class Tensor implements AutoCloseable {
     long[] s = shape.length == 0 ? new long[] {data.length} : Shapes.checked(shape);
     Shapes.checkSize(s, data.length);
     Tensor t = empty(DType.BOOL, s);
-    for (int i = 0; i < data.length; i++) t.segment.set(ValueLayout.JAVA_BYTE, i, data[i] ? (byte) 1 : (byte) 0);
+    for (int i = 0; i < data.length; i++) t.seg().set(ValueLayout.JAVA_BYTE, i, data[i] ? (byte) 1 : (byte) 0);
     return t;
   }
 
@@ -444,7 +464,7 @@ public final class Tensor implements AutoCloseable {
   /** {@link #full} for an internal shape that needs neither checking nor copying. */
   static Tensor filled(DType dtype, double value, long[] shape, long numel) {
     Tensor t = empty(dtype, shape, numel);
-    t.kernels().fill(t.segment, 0, numel, value);
+    t.kernels().fill(t.seg(), 0, numel, value);
     return t;
   }
 
@@ -649,6 +669,7 @@ public final class Tensor implements AutoCloseable {
    */
   Tensor alias(Version v, long[] newShape, long[] newStrides, long newOffset) {
     ensureOpen();
+    if (pending != null) Fusion.force(this);   // a view reads the storage directly
     storage.retain();
     return new Tensor(storage, dtype, newShape, newStrides, newOffset, Shapes.numel(newShape), v);
   }
@@ -1640,14 +1661,14 @@ public final class Tensor implements AutoCloseable {
     if (numel != 1) {
       throw new IllegalStateException("only one element tensors can be converted to Python scalars");
     }
-    return kernels().get(segment, offset);
+    return kernels().get(seg(), offset);
   }
 
   /** A copy of the values in row-major order, as float. PyTorch: {@code tolist()} / {@code numpy()}. */
   public float[] toFloatArray() {
     try (Tensor t = Casts.contiguousAs(this, DType.FLOAT32)) {
       float[] out = new float[Shapes.arrayLength(numel)];
-      MemorySegment.copy(t.segment, ValueLayout.JAVA_FLOAT_UNALIGNED, t.offset * 4, out, 0, out.length);
+      MemorySegment.copy(t.seg(), ValueLayout.JAVA_FLOAT_UNALIGNED, t.offset * 4, out, 0, out.length);
       return out;
     }
   }
@@ -1656,7 +1677,7 @@ public final class Tensor implements AutoCloseable {
   public double[] toDoubleArray() {
     try (Tensor t = Casts.contiguousAs(this, DType.FLOAT64)) {
       double[] out = new double[Shapes.arrayLength(numel)];
-      MemorySegment.copy(t.segment, ValueLayout.JAVA_DOUBLE_UNALIGNED, t.offset * 8, out, 0, out.length);
+      MemorySegment.copy(t.seg(), ValueLayout.JAVA_DOUBLE_UNALIGNED, t.offset * 8, out, 0, out.length);
       return out;
     }
   }
@@ -1665,7 +1686,7 @@ public final class Tensor implements AutoCloseable {
   public long[] toLongArray() {
     try (Tensor t = Casts.contiguousAs(this, DType.INT64)) {
       long[] out = new long[Shapes.arrayLength(numel)];
-      MemorySegment.copy(t.segment, ValueLayout.JAVA_LONG_UNALIGNED, t.offset * 8, out, 0, out.length);
+      MemorySegment.copy(t.seg(), ValueLayout.JAVA_LONG_UNALIGNED, t.offset * 8, out, 0, out.length);
       return out;
     }
   }
@@ -1674,7 +1695,7 @@ public final class Tensor implements AutoCloseable {
   public boolean[] toBooleanArray() {
     try (Tensor t = Casts.contiguousAs(this, DType.BOOL)) {
       boolean[] out = new boolean[Shapes.arrayLength(numel)];
-      for (int i = 0; i < out.length; i++) out[i] = t.segment.get(ValueLayout.JAVA_BYTE, t.offset + i) != 0;
+      for (int i = 0; i < out.length; i++) out[i] = t.seg().get(ValueLayout.JAVA_BYTE, t.offset + i) != 0;
       return out;
     }
   }
@@ -1704,10 +1725,10 @@ public final class Tensor implements AutoCloseable {
     }
     ElementKernels k = kernels();
     return switch (dtype) {
-      case FLOAT32, FLOAT64 -> TensorFormatter.format(i -> k.get(segment, elementOffset(i)), shape,
+      case FLOAT32, FLOAT64 -> TensorFormatter.format(i -> k.get(seg(), elementOffset(i)), shape,
           dtype == DType.FLOAT64, suffixes);
-      case INT64 -> TensorFormatter.formatInt64(i -> k.getLong(segment, elementOffset(i)), shape, suffixes);
-      case BOOL -> TensorFormatter.formatBool(i -> k.getLong(segment, elementOffset(i)), shape, suffixes);
+      case INT64 -> TensorFormatter.formatInt64(i -> k.getLong(seg(), elementOffset(i)), shape, suffixes);
+      case BOOL -> TensorFormatter.formatBool(i -> k.getLong(seg(), elementOffset(i)), shape, suffixes);
     };
   }
 
@@ -1720,6 +1741,8 @@ public final class Tensor implements AutoCloseable {
   @Override
   public void close() {
     if (!CLOSED.compareAndSet(this, 0, 1)) return;
+    if (pending != null) Fusion.drop(this);   // never read: never computed
+    if (storage.pendingReaders() != null) Fusion.forceReaders(storage);   // they read this memory: compute them now
     Tensor g = grad;
     grad = null;
     if (g != null) g.close();

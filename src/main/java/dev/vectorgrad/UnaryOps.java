@@ -284,10 +284,14 @@ final class UnaryOps {
     DType dtype = t.dtype.isFloatingPoint() ? t.dtype : DType.FLOAT32;
     Tensor src = t.dtype == dtype ? t : Casts.copyAs(t, dtype);
     Tensor out = Tensor.empty(dtype, t.shape, t.numel);
-    try {
-      Elementwise.unary((k, a, ao, o, oo, n) -> k.unary(op.kernel, op.p1, op.p2, a, ao, o, oo, n), src, out);
-    } finally {
-      if (src != t) src.close();
+    if (src == t && Fusion.fuses(t, null, dtype, t.shape, t.numel)) {
+      Fusion.deferUnary(op.kernel, op.p1, op.p2, t, out);   // stays pending: computed when read
+    } else {
+      try {
+        Elementwise.unary((k, a, ao, o, oo, n) -> k.unary(op.kernel, op.p1, op.p2, a, ao, o, oo, n), src, out);
+      } finally {
+        if (src != t) src.close();
+      }
     }
     if (t.recordsGrad()) {
       out.setHistory(new UnaryBackward(op.node, op.saves, t.gradEdge(), op.d, op.saves == Saves.INPUT ? t : null,
@@ -307,7 +311,7 @@ final class UnaryOps {
     if (t.numel > 0) {
       loop.run(0, loop.rows, off -> {
         long o = off[0], i = off[1];
-        for (long e = 0; e < loop.inner; e++, o += so, i += si) ko.setLong(out.segment, o, f.applyAsLong(k.getLong(t.segment, i)));
+        for (long e = 0; e < loop.inner; e++, o += so, i += si) ko.setLong(out.seg(), o, f.applyAsLong(k.getLong(t.seg(), i)));
       });
     }
     return out;

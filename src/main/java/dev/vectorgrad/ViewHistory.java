@@ -147,7 +147,7 @@ final class ViewHistory {
         loop.run(0, loop.rows, off -> {
           long p = off[0], q = off[1];
           for (long j = 0; j < loop.inner; j++, p += st, q += ss) {
-            k.set(target.segment, p, k.get(target.segment, p) + k.get(src.segment, q));
+            k.set(target.seg(), p, k.get(target.seg(), p) + k.get(src.seg(), q));
           }
         });
       }

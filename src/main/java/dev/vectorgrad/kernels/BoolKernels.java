@@ -71,6 +71,11 @@ final class BoolKernels implements ElementKernels {
   }
 
   @Override
+  public double sumFrom(double total, MemorySegment a, long aOff, long n) {
+    return total + sum(a, aOff, n);   // a count: exact in any grouping
+  }
+
+  @Override
   public double sum(MemorySegment a, long aOff, long n) {
     long count = 0;
     for (long i = 0; i < n; i++) count += a.get(LAYOUT, aOff + i);

@@ -47,6 +47,18 @@ public interface ElementKernels {
    */
   double sum(MemorySegment a, long aOff, long n);
 
+  /** The elements {@link #sum} adds up as one block (vector kernels); {@link #sumFrom} takes runs of it. */
+  long SUM_BLOCK = 4096;
+
+  /**
+   * Continues {@link #sum}'s running total over the next {@code n <= }{@link #SUM_BLOCK} elements of a run
+   * longer than one block: cutting such a run into pieces of {@code SUM_BLOCK} elements (the last one
+   * shorter) and folding them with {@code total = sumFrom(total, piece)} from 0 gives the same bits as
+   * {@code sum} of the whole run. Fusion uses it to reduce values computed block by block in scratch
+   * memory (issue 10), bit-identical to the eager sum of the materialised tensor.
+   */
+  double sumFrom(double total, MemorySegment a, long aOff, long n);
+
   /**
    * The largest of {@code n >= 1} elements ({@code min}: the smallest), NaN as soon as one is NaN
    * (PyTorch's {@code max()}/{@code min()} propagate NaN). Floating point kernels only. Among

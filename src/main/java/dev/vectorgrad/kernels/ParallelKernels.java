@@ -85,6 +85,11 @@ public final class ParallelKernels implements ElementKernels {
     return Parallel.sum(n, (from, to) -> inner.sum(a, aOff + from, to - from));
   }
 
+  @Override
+  public double sumFrom(double total, MemorySegment a, long aOff, long n) {
+    return inner.sumFrom(total, a, aOff, n);
+  }
+
   /**
    * Large ranges: one chunk per thread (at least half the grain each, 4096-aligned), the chunks'
    * results combined in chunk order with the kernel's own rule (NaN sticks, the later of equal

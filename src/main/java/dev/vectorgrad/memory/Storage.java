@@ -45,6 +45,13 @@ public final class Storage {
   private final long byteSize;
   private final Throwable allocationSite;
   private volatile int refs = 1;
+  /**
+   * The pending (fused, not yet computed) tensors that read this storage, owned by the tensor
+   * layer's fusion ({@code dev.vectorgrad.Fusion}); null when none, which every kernel access checks
+   * before it reads or writes: such tensors are computed first, so that a write through any view
+   * of this storage, or its release, never changes what they will hold.
+   */
+  private volatile Object pendingReaders;
 
   /** Marks a storage over the caller's memory: never freed here, never counted. */
   private static final int FOREIGN = -1;
@@ -85,6 +92,16 @@ public final class Storage {
   public static Storage allocate(long byteSize) {
     int sizeClass = NativeAllocator.sizeClassOf(Math.max(byteSize, 1));
     return new Storage(NativeAllocator.global().allocate(sizeClass), sizeClass, byteSize);
+  }
+
+  /** The fusion layer's record of the pending tensors that read this storage (see the field), or null. */
+  public Object pendingReaders() {
+    return pendingReaders;
+  }
+
+  /** Sets {@link #pendingReaders()}; callers synchronize on this storage. */
+  public void setPendingReaders(Object readers) {
+    pendingReaders = readers;
   }
 
   /** The block; it may be larger than {@link #byteSize()}. */

@@ -1,0 +1,452 @@
+package dev.vectorgrad;
+
+import dev.vectorgrad.kernels.BinaryOp;
+import dev.vectorgrad.kernels.ElementKernels;
+import dev.vectorgrad.kernels.Parallel;
+import dev.vectorgrad.kernels.UnaryOp;
+import dev.vectorgrad.memory.Storage;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Pending values (issue 10): an elementwise result may stay uncomputed, holding the expression that
+ * defines it, until something reads it. A chain of such ops then runs as one blocked pass over its
+ * inputs ({@link #force}), and a sum or mean of a pending tensor reduces the chain's values block by
+ * block without writing them anywhere ({@link #sum}). PyTorch has no equivalent in eager mode; its
+ * {@code torch.compile} fuses the same chains ahead of time.
+ *
+ * <p>The model, in short (docs/architecture.md has the picture):
+ * <ul>
+ *   <li>The op still runs its checks, allocates its output (so out-of-memory and shape errors come
+ *       from the op, as in PyTorch) and records its autograd node; only the kernel is deferred. The
+ *       output holds a {@link Pending}: an expression tree whose leaves are computed tensors (full
+ *       contiguous operands of the output's shape, or one value broadcast) and Python scalars. A
+ *       pending operand of another op is inlined into that op's tree, so trees never have pending
+ *       leaves.</li>
+ *   <li>Every kernel access to a tensor's memory goes through {@code Tensor.seg()}, which computes
+ *       a pending tensor first, and computes every pending tensor that reads the tensor's storage
+ *       (recorded on the {@link Storage}) before the access: an in-place write to an input, through
+ *       any view, or its {@code close()}, never changes what a pending tensor will hold.</li>
+ *   <li>Evaluation walks the output in blocks of {@value #EVAL} elements, split over the kernel
+ *       threads; each op of the tree runs the same vector kernel as in eager mode on the block
+ *       (intermediates in per-thread scratch that stays in L1), so values are bit-identical to
+ *       eager execution; a reduction gathers {@link ElementKernels#SUM_BLOCK} values at a time and
+ *       folds them with the kernels' own {@link ElementKernels#sumFrom} rule, bit-identical to the
+ *       eager sum.</li>
+ * </ul>
+ *
+ * <p>Settings: {@code -Dvectorgrad.fusion=false} turns fusion off (every op computes at once);
+ * {@code -Dvectorgrad.fusion.minElements=N} (default {@value #DEFAULT_MIN_ELEMENTS}) is the smallest
+ * output that stays pending: below it an op's kernel costs less than the bookkeeping.
+ */
+final class Fusion {
+  private Fusion() {}
+
+  static final String PROPERTY = "vectorgrad.fusion";
+  static final String MIN_ELEMENTS_PROPERTY = "vectorgrad.fusion.minElements";
+  static final long DEFAULT_MIN_ELEMENTS = 1L << 15;
+  static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim());
+  static final long MIN_ELEMENTS = Math.max(1, Long.getLong(MIN_ELEMENTS_PROPERTY, DEFAULT_MIN_ELEMENTS));
+  /** Ops in one tree; a longer chain computes its operand first (a bound on scratch and recomputation). */
+  static final int MAX_OPS = 16;
+  /** The blocks a reduction folds (the kernels' sum blocks: the same bits as the eager sum). */
+  private static final long BLOCK = ElementKernels.SUM_BLOCK;
+  /**
+   * Elements per kernel call of the evaluation: a few scratch blocks of this many floats and the
+   * operands' lines stay in a 32 KiB L1 (at 4096 they did not: the per-op passes ran from L2).
+   */
+  private static final long EVAL = 1024;
+  private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
+  // ------------------------------------------------------------------ the expression
+
+  /** A node of a pending expression: an op, a computed tensor or a Python scalar. */
+  private abstract static sealed class Expr permits Computed, Leaf, Scalar {
+    abstract int ops();
+  }
+
+  /** A computed operand: a contiguous tensor of the output's shape ({@code one} false) or one value broadcast. */
+  private static final class Leaf extends Expr {
+    final Tensor t;
+    final boolean one;
+
+    Leaf(Tensor t, boolean one) {
+      this.t = t;
+      this.one = one;
+    }
+
+    @Override
+    int ops() {
+      return 0;
+    }
+  }
+
+  /** A Python scalar operand ({@code x + 2}). */
+  private static final class Scalar extends Expr {
+    final double value;
+
+    Scalar(double value) {
+      this.value = value;
+    }
+
+    @Override
+    int ops() {
+      return 0;
+    }
+  }
+
+  /** An op node: computes a block of its values from its operands' blocks. */
+  private abstract static sealed class Computed extends Expr permits Op, Map {
+    private final int ops;
+    /** Scratch blocks this subtree needs while it is evaluated (its result's block included). */
+    private final int slots;
+
+    Computed(int ops, int slots) {
+      this.ops = ops;
+      this.slots = slots;
+    }
+
+    @Override
+    final int ops() {
+      return ops;
+    }
+
+    final int slots() {
+      return slots;
+    }
+
+    /**
+     * Computes elements {@code [i, i + len)} of this subtree into {@code dst} at {@code dstOff}, with
+     * scratch blocks from {@code slot} on for its operands: the same kernel call per block as the
+     * eager op makes over the whole tensor (Elementwise's contiguous paths), so the same values.
+     */
+    abstract void eval(ElementKernels k, MemorySegment scratch, int slot, long i, long len, MemorySegment dst, long dstOff);
+
+    static int slots(Expr e) {
+      return e instanceof Computed c ? c.slots() : 0;
+    }
+  }
+
+  /** A binary op: add, sub, mul, div of two operands or of an operand and a scalar. */
+  private static final class Op extends Computed {
+    final BinaryOp op;
+    final Expr a;
+    final Expr b;
+
+    Op(BinaryOp op, Expr a, Expr b) {
+      // a's block stays in its slot while b is computed in the next ones
+      super(1 + a.ops() + b.ops(), Math.max(Math.max(slots(a), slots(b) + (slots(a) > 0 ? 1 : 0)), 1));
+      this.op = op;
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    void eval(ElementKernels k, MemorySegment scratch, int slot, long i, long len, MemorySegment dst, long dstOff) {
+      MemorySegment as = null, bs = null;
+      long ao = 0, bo = 0;
+      double av = 0, bv = 0;
+      int next = slot;
+      if (a instanceof Computed x) {
+        as = scratch;
+        ao = next * EVAL;
+        x.eval(k, scratch, next, i, len, as, ao);
+        next++;
+      } else if (a instanceof Leaf l && !l.one) {
+        as = l.t.rawSeg();
+        ao = l.t.offset + i;
+      } else {
+        av = value(k, a);
+      }
+      if (b instanceof Computed y) {
+        bs = scratch;
+        bo = next * EVAL;
+        y.eval(k, scratch, next, i, len, bs, bo);
+      } else if (b instanceof Leaf l && !l.one) {
+        bs = l.t.rawSeg();
+        bo = l.t.offset + i;
+      } else {
+        bv = value(k, b);
+      }
+      if (as != null && bs != null) {
+        k.binary(op, as, ao, bs, bo, dst, dstOff, len);
+      } else if (as != null) {
+        k.binaryScalar(op, as, ao, bv, dst, dstOff, len);
+      } else {
+        k.scalarBinary(op, av, bs, bo, dst, dstOff, len);
+      }
+    }
+
+    private static double value(ElementKernels k, Expr e) {
+      return e instanceof Scalar s ? s.value : k.get(((Leaf) e).t.rawSeg(), ((Leaf) e).t.offset);
+    }
+  }
+
+  /** A unary op (relu, exp, sigmoid, ...: the kernels of UnaryOps), on an operand of the output's shape. */
+  private static final class Map extends Computed {
+    final UnaryOp op;
+    final double p1;
+    final double p2;
+    final Expr a;
+
+    Map(UnaryOp op, double p1, double p2, Expr a) {
+      super(1 + a.ops(), Math.max(slots(a), 1));
+      this.op = op;
+      this.p1 = p1;
+      this.p2 = p2;
+      this.a = a;
+    }
+
+    @Override
+    void eval(ElementKernels k, MemorySegment scratch, int slot, long i, long len, MemorySegment dst, long dstOff) {
+      if (a instanceof Computed x) {
+        long at = slot * EVAL;
+        x.eval(k, scratch, slot, i, len, scratch, at);
+        k.unary(op, p1, p2, scratch, at, dst, dstOff, len);
+      } else {
+        Leaf l = (Leaf) a;   // full: fuses() takes no one-value operand alone
+        k.unary(op, p1, p2, l.t.rawSeg(), l.t.offset + i, dst, dstOff, len);
+      }
+    }
+  }
+
+  /** A pending tensor's definition: its expression and the distinct tensors it reads. */
+  static final class Pending {
+    private final Computed root;
+    private final Tensor[] leaves;
+
+    private Pending(Computed root, Tensor[] leaves) {
+      this.root = root;
+      this.leaves = leaves;
+    }
+  }
+
+
+  // ------------------------------------------------------------------ building
+
+  /**
+   * Whether {@code out = a op b} (or {@code a op s}, {@code b} null) stays pending: fusion is on, the
+   * output is large enough, every operand has the output's floating dtype, and each is either of
+   * the output's shape (contiguous, or itself pending) or one value broadcast, with at least one of
+   * the output's shape.
+   */
+  static boolean fuses(Tensor a, Tensor b, DType dtype, long[] shape, long numel) {
+    if (!ENABLED || numel < MIN_ELEMENTS || !dtype.isFloatingPoint() || a.dtype != dtype) return false;
+    int fullA = kind(a, shape);
+    if (b == null) return fullA == FULL;
+    if (b.dtype != dtype) return false;
+    int fullB = kind(b, shape);
+    return fullA != NONE && fullB != NONE && (fullA == FULL || fullB == FULL);
+  }
+
+  private static final int NONE = 0, FULL = 1, ONE = 2;
+
+  private static int kind(Tensor t, long[] shape) {
+    boolean sameShape = Arrays.equals(t.shape, shape);
+    if (sameShape && (t.pending != null || t.contiguous)) return FULL;
+    if (t.pending != null) return NONE;   // a pending broadcast operand: computed as an eager operand
+    if (t.numel == 1 || allZero(t.strides)) return ONE;
+    return NONE;
+  }
+
+  private static boolean allZero(long[] strides) {
+    for (long s : strides) {
+      if (s != 0) return false;
+    }
+    return true;
+  }
+
+  /** Makes {@code out} (fresh, contiguous, of {@code a op b}'s shape) the pending {@code a op b}. */
+  static void defer(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+    Expr ea = operand(a, out.shape), eb = operand(b, out.shape);
+    install(out, new Op(op, ea, eb));
+  }
+
+  /** Makes {@code out} the pending unary {@code op(a)} (a fresh contiguous tensor of {@code a}'s shape and dtype). */
+  static void deferUnary(UnaryOp op, double p1, double p2, Tensor a, Tensor out) {
+    install(out, new Map(op, p1, p2, operand(a, out.shape)));
+  }
+
+  /** Makes {@code out} the pending {@code a op s} for a Python scalar {@code s}. */
+  static void deferScalar(BinaryOp op, Tensor a, double s, Tensor out) {
+    install(out, new Op(op, operand(a, out.shape), new Scalar(s)));
+  }
+
+  /** The expression of an operand: a pending one's own tree (inlined), else a leaf. */
+  private static Expr operand(Tensor t, long[] shape) {
+    Pending p = t.pending;
+    if (p != null) {
+      if (p.root.ops() < MAX_OPS) return p.root;
+      force(t);   // too long a chain: compute this link, read it as a leaf
+    }
+    return new Leaf(t, !(t.contiguous && Arrays.equals(t.shape, shape)));
+  }
+
+  private static void install(Tensor out, Computed root) {
+    List<Tensor> leaves = new ArrayList<>(4);
+    collect(root, leaves);
+    Pending p = new Pending(root, leaves.toArray(new Tensor[0]));
+    out.pending = p;   // before it is listed: whoever finds it among a storage's readers can compute it
+    for (Tensor leaf : p.leaves) addReader(leaf.storage, out);
+    // A leaf closed by another thread since the op checked it: its close() may have computed the
+    // readers it saw before this one was listed, and its memory may be gone.
+    for (Tensor leaf : p.leaves) {
+      if (leaf.isClosed()) {
+        drop(out);
+        leaf.ensureOpen();   // throws the use-after-close error
+      }
+    }
+  }
+
+  /** The distinct tensors of {@code e}'s leaves. */
+  private static void collect(Expr e, List<Tensor> leaves) {
+    if (e instanceof Op op) {
+      collect(op.a, leaves);
+      collect(op.b, leaves);
+    } else if (e instanceof Map map) {
+      collect(map.a, leaves);
+    } else if (e instanceof Leaf l) {
+      for (Tensor t : leaves) {
+        if (t == l.t) return;
+      }
+      leaves.add(l.t);
+    }
+  }
+
+  // ------------------------------------------------------------------ readers of a storage
+
+  @SuppressWarnings("unchecked")
+  private static void addReader(Storage s, Tensor reader) {
+    synchronized (s) {
+      List<Tensor> readers = (List<Tensor>) s.pendingReaders();
+      if (readers == null) s.setPendingReaders(readers = new ArrayList<>(2));
+      readers.add(reader);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void removeReader(Storage s, Tensor reader) {
+    synchronized (s) {
+      List<Tensor> readers = (List<Tensor>) s.pendingReaders();
+      if (readers == null) return;
+      for (int i = readers.size() - 1; i >= 0; i--) {
+        if (readers.get(i) == reader) {
+          readers.remove(i);
+          break;
+        }
+      }
+      if (readers.isEmpty()) s.setPendingReaders(null);
+    }
+  }
+
+  /** Computes every pending tensor that reads {@code s}: before a write to it or its release. */
+  @SuppressWarnings("unchecked")
+  static void forceReaders(Storage s) {
+    while (true) {
+      Tensor reader;
+      synchronized (s) {
+        List<Tensor> readers = (List<Tensor>) s.pendingReaders();
+        if (readers == null || readers.isEmpty()) return;
+        reader = readers.get(readers.size() - 1);
+      }
+      force(reader);
+      removeReader(s, reader);   // already gone unless another thread dropped or computed it meanwhile
+    }
+  }
+
+  // ------------------------------------------------------------------ consuming
+
+  /** What {@code Tensor.seg()} does before any kernel access: computes {@code t} and the pending readers of its storage. */
+  static void settle(Tensor t) {
+    if (t.pending != null) force(t);
+    if (t.storage.pendingReaders() != null) forceReaders(t.storage);
+  }
+
+  /**
+   * Computes a pending tensor into its own memory (once, whichever thread asks first; the others
+   * wait) and forgets its expression.
+   */
+  static void force(Tensor t) {
+    Pending p = t.pending;
+    if (p == null) return;
+    synchronized (p) {
+      if (t.pending != p) return;
+      evaluate(p, t);
+      t.pending = null;   // volatile write: publishes the values to threads that see no pending
+      for (Tensor leaf : p.leaves) removeReader(leaf.storage, t);
+    }
+  }
+
+  /** Forgets a pending tensor's expression without computing it: {@code close()} of an unread result. */
+  static void drop(Tensor t) {
+    Pending p = t.pending;
+    if (p == null) return;
+    synchronized (p) {
+      if (t.pending != p) return;
+      t.pending = null;
+      for (Tensor leaf : p.leaves) removeReader(leaf.storage, t);
+    }
+  }
+
+  private static void evaluate(Pending p, Tensor out) {
+    long n = out.numel;
+    DType dtype = out.dtype;
+    MemorySegment dst = out.rawSeg();
+    long base = out.offset;
+    Parallel.forRange(n, (from, to) -> {
+      ElementKernels k = Tensor.serialKernelsFor(dtype);
+      MemorySegment scratch = scratch(p.root.slots() * EVAL, dtype);
+      for (long i = from; i < to; i += EVAL) {
+        p.root.eval(k, scratch, 0, i, Math.min(EVAL, to - i), dst, base + i);
+      }
+    });
+  }
+
+  /**
+   * The sum of a pending tensor's values, computed block by block and never stored: the same bits
+   * as {@code sum} of the computed tensor (the same split over threads, the same fold per block).
+   */
+  static double sum(Tensor t) {
+    Pending p = t.pending;
+    if (p == null) return Elementwise.sum(t);
+    long n = t.numel;
+    DType dtype = t.dtype;
+    Computed root = p.root;
+    // As ParallelKernels.sum: chunks over the kernel threads, each summed as the serial kernel sums a range.
+    return Parallel.sum(n, (from, to) -> {
+      ElementKernels k = Tensor.serialKernelsFor(dtype);
+      long result = root.slots() * EVAL;   // a sum block of the root's values, after its operands' blocks
+      MemorySegment scratch = scratch(result + BLOCK, dtype);
+      if (to - from <= BLOCK) {
+        evalInto(p, k, scratch, from, to - from, result);
+        return k.sum(scratch, result, to - from);
+      }
+      double total = 0;
+      for (long i = from; i < to; i += BLOCK) {
+        long len = Math.min(BLOCK, to - i);
+        evalInto(p, k, scratch, i, len, result);
+        total = k.sumFrom(total, scratch, result, len);
+      }
+      return total;
+    });
+  }
+
+  /** Elements {@code [i, i + len)} of {@code root} into the scratch at {@code at}, {@link #EVAL} at a time. */
+  private static void evalInto(Pending p, ElementKernels k, MemorySegment scratch, long i, long len, long at) {
+    for (long j = 0; j < len; j += EVAL) {
+      p.root.eval(k, scratch, 0, i + j, Math.min(EVAL, len - j), scratch, at + j);
+    }
+  }
+
+  /** This thread's scratch: room for {@code elements} of the widest element type, grown on demand. */
+  private static MemorySegment scratch(long elements, DType dtype) {
+    MemorySegment[] holder = SCRATCH.get();
+    long bytes = elements * 8;
+    MemorySegment s = holder[0];
+    if (s == null || s.byteSize() < bytes) holder[0] = s = Arena.ofAuto().allocate(bytes, 64);
+    return s;
+  }
+}

@@ -1,0 +1,297 @@
+package dev.vectorgrad;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Pending values (issue 10): elementwise chains stay uncomputed until something reads them, and
+ * then give exactly the values, sums, graphs and errors of eager execution. The oracle is exact:
+ * Java's float arithmetic per element (the same IEEE operations as the vector lanes), and the
+ * eager sum of the computed tensor. The surefire executions run with
+ * {@code vectorgrad.fusion.minElements=1} (everything fuses) and once with fusion off, where the
+ * tests that look at pending state are skipped and the rest must hold all the same.
+ */
+class FusionTest {
+  private static final Generator GEN = new Generator(7);
+
+  private static boolean fusesEverything() {
+    return Fusion.ENABLED && Fusion.MIN_ELEMENTS == 1;
+  }
+
+  private static float[] values(int n, float scale) {
+    float[] v = new float[n];
+    try (Tensor r = Tensor.rand(GEN, n)) {
+      float[] u = r.toFloatArray();
+      for (int i = 0; i < n; i++) v[i] = (u[i] - 0.5f) * scale;
+    }
+    return v;
+  }
+
+  /** {@code (a * b + c - d) * 0.5 / 3} per element in float, the order the ops run. */
+  private static float[] chainOracle(float[] a, float[] b, float[] c, float[] d) {
+    float[] out = new float[a.length];
+    for (int i = 0; i < a.length; i++) out[i] = (a[i] * b[i] + c[i] - d[i]) * 0.5f / 3f;
+    return out;
+  }
+
+  private static Tensor chain(Tensor a, Tensor b, Tensor c, Tensor d) {
+    return a.mul(b).add(c).sub(d).mul(0.5).div(3);
+  }
+
+  @ParameterizedTest(name = "{0} elements")
+  @ValueSource(ints = {1, 7, 4096, 4097, 70_001, 300_000})
+  void aChainGivesTheValuesOfEagerFloatArithmetic(int n) {
+    float[] a = values(n, 4), b = values(n, 3), c = values(n, 2), d = values(n, 5);
+    try (TensorScope s = TensorScope.open()) {
+      Tensor ta = Tensor.of(a), tb = Tensor.of(b), tc = Tensor.of(c), td = Tensor.of(d);
+      Tensor r = chain(ta, tb, tc, td);
+      if (fusesEverything()) assertNotNull(r.pending, "the chain stays pending until read");
+      assertArrayEquals(chainOracle(a, b, c, d), r.toFloatArray());
+      assertNull(r.pending);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} elements")
+  @ValueSource(ints = {3, 4096, 4100, 65_536, 300_001, 1_000_003})
+  void sumAndMeanOfAPendingChainHaveTheBitsOfTheSumOfTheComputedTensor(int n) {
+    float[] a = values(n, 4), b = values(n, 3), c = values(n, 2), d = values(n, 5);
+    try (TensorScope s = TensorScope.open()) {
+      Tensor ta = Tensor.of(a), tb = Tensor.of(b), tc = Tensor.of(c), td = Tensor.of(d);
+      Tensor fusedSum = chain(ta, tb, tc, td).sum();
+      Tensor fusedMean = chain(ta, tb, tc, td).mean();
+      Tensor computed = Tensor.of(chainOracle(a, b, c, d));   // never pending: the eager sum's input
+      assertEquals(Float.floatToIntBits((float) computed.sum().item()), Float.floatToIntBits((float) fusedSum.item()));
+      assertEquals(Float.floatToIntBits((float) computed.mean().item()), Float.floatToIntBits((float) fusedMean.item()));
+    }
+  }
+
+  @ParameterizedTest(name = "{0} elements")
+  @ValueSource(ints = {5, 4096, 100_003})
+  void unaryOpsJoinTheChain(int n) {
+    float[] a = values(n, 4), b = values(n, 3), c = values(n, 2), d = values(n, 5);
+    float[] expected = new float[n];
+    for (int i = 0; i < n; i++) expected[i] = Math.max(a[i] * b[i] + c[i], 0f) * d[i];
+    try (TensorScope s = TensorScope.open()) {
+      Tensor ta = Tensor.of(a), tb = Tensor.of(b), tc = Tensor.of(c), td = Tensor.of(d);
+      Tensor r = ta.mul(tb).add(tc).relu().mul(td);
+      if (fusesEverything()) assertNotNull(r.pending);
+      Tensor fusedSum = ta.mul(tb).add(tc).relu().mul(td).sum();
+      assertArrayEquals(expected, r.toFloatArray());
+      assertEquals(Float.floatToIntBits((float) Tensor.of(expected).sum().item()),
+          Float.floatToIntBits((float) fusedSum.item()));
+    }
+  }
+
+  @Test
+  void doublesAndBroadcastOneValuesFuseToo() {
+    double[] a = {1.5, -2.25, 3e-3, 7, 11, -13};
+    try (TensorScope s = TensorScope.open()) {
+      Tensor ta = Tensor.of(a, 2, 3);
+      Tensor one = Tensor.of(new double[] {0.1}, 1, 1);
+      Tensor r = ta.sub(one).mul(ta).add(2).div(one);
+      if (fusesEverything()) assertNotNull(r.pending);
+      double[] out = r.toDoubleArray();
+      for (int i = 0; i < a.length; i++) assertEquals((((a[i] - 0.1) * a[i]) + 2) / 0.1, out[i], 0.0);
+      assertArrayEquals(new long[] {2, 3}, r.shape());
+    }
+  }
+
+  @Test
+  void everyReaderComputesThePendingValue() {
+    assumeTrue(fusesEverything());
+    try (TensorScope s = TensorScope.open()) {
+      Tensor a = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+      List<Runnable> readers = List.of(
+          () -> pend(a).toString(),
+          () -> pend(a).toFloatArray(),
+          () -> pend(a).segment(),
+          () -> pend(a).t(),                 // a view reads the storage directly
+          () -> pend(a).view(3, 2),
+          () -> pend(a).mm(Tensor.ones(3, 1)),
+          () -> pend(a).cumsum(1),           // an op fusion does not take
+          () -> pend(a).sum(new int[] {1}, false),
+          () -> pend(a).add_(1),             // an in-place op on the pending tensor itself
+          () -> pend(a).select(0, 1).toFloatArray());
+      for (Runnable read : readers) {
+        read.run();
+        assertNull(last.pending);
+        assertArrayEquals(new float[] {3, 5, 7, 9, 11, 13}, firstValues(last));
+      }
+    }
+  }
+
+  private Tensor last;
+
+  private Tensor pend(Tensor a) {
+    last = a.mul(2).add(1);
+    assertNotNull(last.pending);
+    return last;
+  }
+
+  private static float[] firstValues(Tensor t) {
+    // after an in-place add_(1) the values moved by one: read what the chain computed before it
+    float[] v = t.toFloatArray();
+    if (t.version() > 0) for (int i = 0; i < v.length; i++) v[i] -= 1;
+    return v;
+  }
+
+  @Test
+  void anInPlaceWriteToAnInputThroughAnyViewComputesThePendingResultsFirst() {
+    try (TensorScope s = TensorScope.open()) {
+      Tensor a = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+      Tensor r = a.mul(10);
+      Tensor viaView = a.add(1);
+      Tensor row = a.select(0, 1);   // a view of a's second row
+      row.mul_(100.0);               // writes a's storage: r and viaView must keep the old values
+      a.add_(1000.0);
+      assertArrayEquals(new float[] {10, 20, 30, 40}, r.toFloatArray());
+      assertArrayEquals(new float[] {2, 3, 4, 5}, viaView.toFloatArray());
+      assertArrayEquals(new float[] {1001, 1002, 1300, 1400}, a.toFloatArray());
+    }
+  }
+
+  @Test
+  void closingAnInputComputesItsPendingReadersWhichStayReadable() {
+    Tensor a = Tensor.of(new float[] {1, 2, 3});
+    Tensor r = a.add(a).mul(3).keep();
+    try (Tensor ignored = r) {
+      a.close();
+      assertNull(r.pending);
+      assertArrayEquals(new float[] {6, 12, 18}, r.toFloatArray());
+    }
+  }
+
+  @Test
+  void pendingResultsAbandonedInAScopeAreNeverComputedAndLeakNothing() {
+    long before = MemoryStats.liveBytes();
+    Tensor a = Tensor.of(values(10_000, 1));
+    try (TensorScope s = TensorScope.open()) {
+      for (int i = 0; i < 50; i++) a.mul(2).add(a).sub(1);   // never read
+      if (fusesEverything()) assertNotNull(a.storage.pendingReaders());
+    }
+    assertNull(a.storage.pendingReaders(), "closing the pending results forgets them");
+    a.close();
+    assertEquals(before, MemoryStats.liveBytes());
+  }
+
+  @Test
+  void threadsReadingOnePendingTensorAtOnceAllSeeTheSameValues() throws Exception {
+    int n = 200_000;
+    float[] a = values(n, 3), b = values(n, 2);
+    float[] expected = new float[n];
+    for (int i = 0; i < n; i++) expected[i] = a[i] * b[i] + a[i];
+    Tensor ta = Tensor.of(a), tb = Tensor.of(b);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      for (int round = 0; round < 20; round++) {
+        Tensor r = ta.mul(tb).add(ta);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<float[]>> reads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          reads.add(pool.submit(() -> {
+            start.await();
+            return r.toFloatArray();
+          }));
+        }
+        start.countDown();
+        for (Future<float[]> f : reads) assertArrayEquals(expected, f.get());
+        r.close();
+      }
+    } finally {
+      pool.shutdownNow();
+      ta.close();
+      tb.close();
+    }
+  }
+
+  @Test
+  void theGraphAndGradientsAreThoseOfEagerExecution() {
+    try (TensorScope s = TensorScope.open()) {
+      Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).requiresGrad_(true);
+      Tensor w = Tensor.of(new float[] {0.5f, -1, 2, 0.25f}, 2, 2).requiresGrad_(true);
+      Tensor y = x.mul(w).add(x).sub(3).div(2);
+      if (fusesEverything()) assertNotNull(y.pending);
+      assertEquals("DivBackward0", y.gradFn().name());
+      Tensor loss = y.mean();
+      assertEquals("MeanBackward0", loss.gradFn().name());
+      loss.backward();
+      // d/dx = (w + 1) / 2 / 4, d/dw = x / 2 / 4
+      assertArrayEquals(new float[] {0.1875f, 0f, 0.375f, 0.15625f}, x.grad().toFloatArray());
+      assertArrayEquals(new float[] {0.125f, 0.25f, 0.375f, 0.5f}, w.grad().toFloatArray());
+    }
+  }
+
+  @Test
+  void theFoundingProgramGivesPyTorchsValuesWithItsChainPending() {
+    try (TensorScope s = TensorScope.open()) {
+      Tensor x = Tensor.ones(300, 300);
+      Tensor temp = Tensor.zeros(300, 300).requiresGrad_(true);
+      Tensor y = x.add(temp).add(2).mean();
+      y.backward();
+      assertEquals(3.0, y.item());
+      float[] g = temp.grad().toFloatArray();
+      for (float v : g) assertEquals(1f / 90_000, v);
+    }
+  }
+
+  @Test
+  void aSavedInputModifiedInPlaceFailsBackwardAsInEagerMode() {
+    try (TensorScope s = TensorScope.open()) {
+      Tensor x = Tensor.of(new float[] {1, 2, 3}).requiresGrad_(true);
+      Tensor a = x.mul(2);            // not a leaf: may be modified in place
+      Tensor y = a.mul(a).sum();      // MulBackward0 saves a
+      a.add_(1.0);
+      IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
+      assertTrue(e.getMessage().startsWith("one of the variables needed for gradient computation has been "
+          + "modified by an inplace operation"), e.getMessage());
+    }
+  }
+
+  @Test
+  void operandsOfOtherDtypesOrLayoutsAreComputedEagerly() {
+    try (TensorScope s = TensorScope.open()) {
+      Tensor a = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+      Tensor ints = Tensor.of(new long[] {1, 2, 3, 4, 5, 6}, 2, 3);
+      Tensor mixed = a.add(ints);
+      assertNull(mixed.pending, "int64 + float32 converts first: not fused in this version");
+      Tensor transposed = a.t().add(1);
+      assertNull(transposed.pending, "a strided operand runs the eager strided loop");
+      Tensor row = a.add(Tensor.of(new float[] {10, 20, 30}));
+      assertNull(row.pending, "a broadcast row runs the eager row-broadcast path");
+      assertArrayEquals(new float[] {2, 4, 6, 8, 10, 12}, mixed.toFloatArray());
+      assertArrayEquals(new float[] {2, 5, 3, 6, 4, 7}, transposed.contiguous().toFloatArray());
+      assertArrayEquals(new float[] {11, 22, 33, 14, 25, 36}, row.toFloatArray());
+    }
+  }
+
+  @Test
+  void longChainsComputeALinkAndGoOn() {
+    assumeTrue(fusesEverything());
+    try (TensorScope s = TensorScope.open()) {
+      Tensor a = Tensor.of(new float[] {1, 2, 3});
+      Tensor r = a;
+      float[] expected = {1, 2, 3};
+      for (int i = 0; i < 3 * Fusion.MAX_OPS; i++) {
+        r = r.add(1).mul(1);
+        for (int j = 0; j < 3; j++) expected[j] = (expected[j] + 1) * 1;
+      }
+      assertNotNull(r.pending);
+      assertArrayEquals(expected, r.toFloatArray());
+    }
+  }
+}
