@@ -64,12 +64,12 @@ final class Fusion {
   // ------------------------------------------------------------------ the expression
 
   /** A node of a pending expression: an op, a computed tensor or a Python scalar. */
-  private abstract static sealed class Expr permits Computed, Leaf, Scalar {
+  abstract static sealed class Expr permits Computed, Leaf, Scalar {
     abstract int ops();
   }
 
   /** A computed operand: a contiguous tensor of the output's shape ({@code one} false) or one value broadcast. */
-  private static final class Leaf extends Expr {
+  static final class Leaf extends Expr {
     final Tensor t;
     final boolean one;
 
@@ -85,7 +85,7 @@ final class Fusion {
   }
 
   /** A Python scalar operand ({@code x + 2}). */
-  private static final class Scalar extends Expr {
+  static final class Scalar extends Expr {
     final double value;
 
     Scalar(double value) {
@@ -99,7 +99,7 @@ final class Fusion {
   }
 
   /** An op node: computes a block of its values from its operands' blocks. */
-  private abstract static sealed class Computed extends Expr permits Op, Map {
+  abstract static sealed class Computed extends Expr permits Op, Map {
     private final int ops;
     /** Scratch blocks this subtree needs while it is evaluated (its result's block included). */
     private final int slots;
@@ -131,7 +131,7 @@ final class Fusion {
   }
 
   /** A binary op: add, sub, mul, div of two operands or of an operand and a scalar. */
-  private static final class Op extends Computed {
+  static final class Op extends Computed {
     final BinaryOp op;
     final Expr a;
     final Expr b;
@@ -186,7 +186,7 @@ final class Fusion {
   }
 
   /** A unary op (relu, exp, sigmoid, ...: the kernels of UnaryOps), on an operand of the output's shape. */
-  private static final class Map extends Computed {
+  static final class Map extends Computed {
     final UnaryOp op;
     final double p1;
     final double p2;
@@ -396,13 +396,54 @@ final class Fusion {
     DType dtype = out.dtype;
     MemorySegment dst = out.rawSeg();
     long base = out.offset;
+    Compiled compiled = Compiled.of(p.root, dtype);
     Parallel.forRange(n, (from, to) -> {
       ElementKernels k = Tensor.serialKernelsFor(dtype);
       MemorySegment scratch = scratch(p.root.slots() * EVAL, dtype);
-      for (long i = from; i < to; i += EVAL) {
+      long i = from;
+      if (compiled != null) i += compiled.run(from, to - from, dst, base + from);
+      for (; i < to; i += EVAL) {
         p.root.eval(k, scratch, 0, i, Math.min(EVAL, to - i), dst, base + i);
       }
     });
+  }
+
+  /**
+   * A tree compiled into one vector loop ({@link FusionCompiler}) with its operands: it computes
+   * the whole vectors of a range, the block interpreter the few elements after them.
+   */
+  private record Compiled(FusionCompiler.Kernel kernel, int lanes, MemorySegment[] segs, long[] offsets,
+                          double[] values) {
+    static Compiled of(Computed root, DType dtype) {
+      if (!FusionCompiler.available()) return null;
+      List<Tensor> streams = new ArrayList<>(4);
+      List<Object> broadcasts = new ArrayList<>(2);
+      FusionCompiler.Kernel kernel = FusionCompiler.compile(root, dtype, streams, broadcasts);
+      if (kernel == null) return null;
+      MemorySegment[] segs = new MemorySegment[streams.size()];
+      long[] offsets = new long[segs.length];
+      for (int j = 0; j < segs.length; j++) {
+        segs[j] = streams.get(j).rawSeg();
+        offsets[j] = streams.get(j).offset;
+      }
+      ElementKernels k = Tensor.serialKernelsFor(dtype);
+      double[] values = new double[broadcasts.size()];
+      for (int j = 0; j < values.length; j++) {
+        values[j] = broadcasts.get(j) instanceof Scalar sc ? sc.value
+            : k.get(((Leaf) broadcasts.get(j)).t.rawSeg(), ((Leaf) broadcasts.get(j)).t.offset);
+      }
+      return new Compiled(kernel, FusionCompiler.lanes(dtype), segs, offsets, values);
+    }
+
+    /** Computes the whole vectors of elements {@code [i, i + len)} into {@code dst}; returns how many. */
+    long run(long i, long len, MemorySegment dst, long dstOff) {
+      long whole = len - len % lanes;
+      if (whole == 0) return 0;
+      long[] offs = new long[offsets.length];
+      for (int j = 0; j < offs.length; j++) offs[j] = offsets[j] + i;
+      kernel.run(segs, offs, values, dst, dstOff, whole);
+      return whole;
+    }
   }
 
   /**
@@ -415,19 +456,20 @@ final class Fusion {
     long n = t.numel;
     DType dtype = t.dtype;
     Computed root = p.root;
+    Compiled compiled = Compiled.of(root, dtype);
     // As ParallelKernels.sum: chunks over the kernel threads, each summed as the serial kernel sums a range.
     return Parallel.sum(n, (from, to) -> {
       ElementKernels k = Tensor.serialKernelsFor(dtype);
       long result = root.slots() * EVAL;   // a sum block of the root's values, after its operands' blocks
       MemorySegment scratch = scratch(result + BLOCK, dtype);
       if (to - from <= BLOCK) {
-        evalInto(p, k, scratch, from, to - from, result);
+        evalInto(p, compiled, k, scratch, from, to - from, result);
         return k.sum(scratch, result, to - from);
       }
       double total = 0;
       for (long i = from; i < to; i += BLOCK) {
         long len = Math.min(BLOCK, to - i);
-        evalInto(p, k, scratch, i, len, result);
+        evalInto(p, compiled, k, scratch, i, len, result);
         total = k.sumFrom(total, scratch, result, len);
       }
       return total;
@@ -435,8 +477,10 @@ final class Fusion {
   }
 
   /** Elements {@code [i, i + len)} of {@code root} into the scratch at {@code at}, {@link #EVAL} at a time. */
-  private static void evalInto(Pending p, ElementKernels k, MemorySegment scratch, long i, long len, long at) {
-    for (long j = 0; j < len; j += EVAL) {
+  private static void evalInto(Pending p, Compiled compiled, ElementKernels k, MemorySegment scratch, long i,
+                               long len, long at) {
+    long j = compiled == null ? 0 : compiled.run(i, len, scratch, at);
+    for (; j < len; j += EVAL) {
       p.root.eval(k, scratch, 0, i + j, Math.min(EVAL, len - j), scratch, at + j);
     }
   }

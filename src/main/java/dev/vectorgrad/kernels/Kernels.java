@@ -28,6 +28,14 @@ public final class Kernels {
   private static final Gemm GEMM_FLOAT32 = new ParallelGemm(PROVIDER.gemmFloat32());
   private static final Gemm GEMM_FLOAT64 = new ParallelGemm(PROVIDER.gemmFloat64());
 
+  /**
+   * The vector width in bits of the streaming kernels in use (the elementwise ops' main loops), or
+   * 0 when the scalar kernels are in use. Fusion's compiled loops take the same width.
+   */
+  public static int vectorBits() {
+    return PROVIDER instanceof VectorKernelProvider ? VectorShapes.SHAPE.vectorBitSize() : 0;
+  }
+
   /** The implementation this JVM uses (single-threaded kernels). */
   public static KernelProvider provider() {
     return PROVIDER;
