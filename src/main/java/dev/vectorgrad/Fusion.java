@@ -429,8 +429,10 @@ final class Fusion {
       ElementKernels k = Tensor.serialKernelsFor(dtype);
       double[] values = new double[broadcasts.size()];
       for (int j = 0; j < values.length; j++) {
-        values[j] = broadcasts.get(j) instanceof Scalar sc ? sc.value
-            : k.get(((Leaf) broadcasts.get(j)).t.rawSeg(), ((Leaf) broadcasts.get(j)).t.offset);
+        Object b = broadcasts.get(j);
+        values[j] = b instanceof Scalar sc ? sc.value
+            : b instanceof Double parameter ? parameter
+            : k.get(((Leaf) b).t.rawSeg(), ((Leaf) b).t.offset);
       }
       return new Compiled(kernel, FusionCompiler.lanes(dtype), segs, offsets, values);
     }

@@ -8,6 +8,7 @@ import static java.lang.constant.ConstantDescs.CD_void;
 import static java.lang.constant.ConstantDescs.INIT_NAME;
 import static java.lang.constant.ConstantDescs.MTD_void;
 
+import dev.vectorgrad.kernels.UnaryOp;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.CodeBuilder;
@@ -37,8 +38,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * execution, and the same bits. The loop covers the whole vectors of a range; the few tail
  * elements are left to {@link Fusion}'s block interpreter, which runs the eager kernels themselves.
  *
- * <p>Only trees of binary ops over float32 or float64 compile (unary kernels have per-op vector
- * formulas and widths of their own; those trees run in the block interpreter), and only when the
+ * <p>Trees of binary ops and of the unary ops whose kernels run at the same width (relu, abs, sqrt,
+ * clamp, ...; with 512-bit kernels all of them) compile, calling the kernels' own per-vector
+ * formulas ({@code VectorFormulasFloat}, generated from the same table); a tree with another unary
+ * op runs in the block interpreter. Float32 and float64 only, and only when the
  * Vector API kernels are the ones in use ({@code -Dvectorgrad.kernels=scalar} keeps the scalar
  * twins, which this loop would not match).
  */
@@ -114,7 +117,29 @@ final class FusionCompiler {
       broadcasts.add(e);
       return true;
     }
-    return false;   // a unary node: the block interpreter runs it
+    if (e instanceof Fusion.Map map && formulaCalled(map.op)) {
+      key.append('u').append(map.op.ordinal()).append('(');
+      if (!shape(map.a, key, streamIndex, streams, broadcasts)) return false;
+      key.append(",v").append(broadcasts.size()).append(",v").append(broadcasts.size() + 1).append(')');
+      broadcasts.add(map.p1);   // the op's parameters, broadcast once before the loop as its kernel does
+      broadcasts.add(map.p2);
+      return true;
+    }
+    return false;   // a unary op at another width than the loop's: the block interpreter runs the tree
+  }
+
+  /** Whether a compiled loop can call {@code op}'s vector formula: its kernel runs at the loop's width. */
+  private static boolean formulaCalled(UnaryOp op) {
+    return dev.vectorgrad.kernels.VectorFormulasFloat.streaming(op);
+  }
+
+  /** The formula's method name: the generator's camel case of the op's name ({@code LEAKY_RELU} -> leakyRelu). */
+  private static String formulaName(UnaryOp op) {
+    StringBuilder camel = new StringBuilder();
+    for (String part : op.name().toLowerCase(java.util.Locale.ROOT).split("_")) {
+      camel.append(camel.isEmpty() ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
+    }
+    return camel.toString();
   }
 
   // ------------------------------------------------------------------ code generation
@@ -152,9 +177,10 @@ final class FusionCompiler {
   }
 
   /** The vector class, element size and scalar kind of one dtype. */
-  private record Types(ClassDesc vector, int bytes, boolean f32) {
+  private record Types(ClassDesc vector, ClassDesc formulas, int bytes, boolean f32) {
     Types(String vector, int bytes, boolean f32) {
-      this(ClassDesc.of("jdk.incubator.vector." + vector), bytes, f32);
+      this(ClassDesc.of("jdk.incubator.vector." + vector),
+          ClassDesc.of("dev.vectorgrad.kernels.VectorFormulas" + (f32 ? "Float" : "Double")), bytes, f32);
     }
 
     String speciesField() {
@@ -233,6 +259,11 @@ final class FusionCompiler {
           case DIV -> "div";
         };
         code.invokevirtual(t.vector, name, MethodTypeDesc.of(t.vector, CD_VECTOR));
+      } else if (e instanceof Fusion.Map map) {
+        vector(map.a, counters, streamIndex);
+        code.aload(broadcastSlots.get(counters[1]++));
+        code.aload(broadcastSlots.get(counters[1]++));
+        code.invokestatic(t.formulas, formulaName(map.op), MethodTypeDesc.of(t.vector, t.vector, t.vector, t.vector));
       } else if (e instanceof Fusion.Leaf leaf && !leaf.one) {
         Integer j = streamIndex.get(leaf.t);
         if (j == null) streamIndex.put(leaf.t, j = counters[0]++);
