@@ -10,7 +10,7 @@
 #   --warmup SEC       warm-up per case for C and PyTorch [0.05]
 #   --sizes LIST       comma-separated subset of S1..S6 [S1,S2,S3,S4,S5]
 #                      (S6 = 8192x8192, 64M elements, for the many-core runs)
-#   --workloads LIST   contiguous workloads [seed_step,add_alloc,add_out,mean];
+#   --workloads LIST   contiguous workloads [seed_step,add_alloc,add_out,mean,chain];
 #                      JMH runs the benchmarks JMH_REGEX names (set it to match)
 #   --strided-sizes LIST  sizes of the strided workloads tadd (a.t() + b) and
 #                      expadd (a.expand(n, n) + b), run as separate C, PyTorch and
@@ -62,7 +62,7 @@ DO_C=1
 DO_PYTORCH=1
 DO_JMH=1
 DO_BUILD=1
-CONTIGUOUS_WORKLOADS=seed_step,add_alloc,add_out,mean
+CONTIGUOUS_WORKLOADS=seed_step,add_alloc,add_out,mean,chain
 
 die() { echo "compare.sh: error: $*" >&2; exit 1; }
 log() { echo "compare.sh: $*" >&2; }
@@ -261,7 +261,7 @@ run_jmh_gc() {
 
 run_jmh() {  # $1: raw CSV; $2, $3 (optional): regex and sizes [JMH_REGEX, --sizes]
     local raw_csv="$1"
-    local regex="${2:-${JMH_REGEX:-.*(SeedStep|Add|Mean)Bench.*}}"
+    local regex="${2:-${JMH_REGEX:-.*(SeedStep|Add|Mean|Chain)Bench.*}}"
     local sizes="${3:-$SIZES}"
     local jar="$ROOT/target/benchmarks.jar"
     if [[ ! -f "$jar" ]]; then

@@ -357,6 +357,60 @@ def targets_section(table, gc):
     return out
 
 
+def fusion_targets_section(table, gc):
+    """Issue #10's targets: the founding step against the fused C floor and PyTorch, the 2x2 step's
+    time and heap, and the fused chain against eager C."""
+    rows = []
+
+    def get(w, size, t, system):
+        r = table.get((w, size, int(t), system))
+        return r.median if r else None
+
+    def verdict(ok):
+        return "met" if ok else "**not met**"
+
+    threads = sorted({k[2] for k in table}, key=int)
+    for t in threads:
+        vg, fused, pt = (get("seed_step", "S5", t, s) for s in ("vectorgrad", "c_fused", "pytorch"))
+        if vg is None:
+            continue
+        if fused:
+            rows.append((f"W1 S5, {t} thread(s): at most 1.5x the fused C floor",
+                         f"{vg / fused:.2f}x the floor", verdict(vg / fused <= 1.5)))
+        if pt:
+            rows.append((f"W1 S5, {t} thread(s): at least 5x faster than PyTorch",
+                         f"{pt / vg:.1f}x", verdict(pt / vg >= 5)))
+    for t in threads:
+        vg, pt = get("seed_step", "S1", t, "vectorgrad"), get("seed_step", "S1", t, "pytorch")
+        if vg is None:
+            continue
+        rows.append((f"W1 S1, {t} thread(s): at most 200 ns per step", fmt_ns(vg), verdict(vg <= 200)))
+        if pt:
+            rows.append((f"W1 S1, {t} thread(s): at least 100x faster than PyTorch",
+                         f"{pt / vg:.0f}x", verdict(pt / vg >= 100)))
+    for (w, size, t), b in sorted(gc.items()):
+        if w == "seed_step" and size == "S1":
+            rows.append((f"W1 S1, {t} thread(s): at most 200 bytes of heap per step (-prof gc)",
+                         f"{b:.0f} B/step", verdict(b <= 200)))
+    for size in ("S3", "S4", "S5"):
+        for t in threads:
+            vg, c = get("chain", size, t, "vectorgrad"), get("chain", size, t, "c")
+            if vg is None or c is None:
+                continue
+            rows.append((f"chain {size}, {t} thread(s): at least 2x faster than eager C",
+                         f"{c / vg:.2f}x (fused C floor {get('chain', size, t, 'c_fused') / vg:.2f}x)"
+                         if get("chain", size, t, "c_fused") else f"{c / vg:.2f}x", verdict(c / vg >= 2)))
+    if not rows:
+        return []
+    out = ["## Targets (issue #10, fusion and per-op overhead)\n",
+           "The chain is `((a * b + c).relu() * d).sum()` (see the workloads); \"fused C floor\" is C's one-pass "
+           "version of the same computation.\n",
+           "| target | measured | verdict |", "|---|---:|---|"]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    out.append("")
+    return out
+
+
 def math_targets_section(table):
     """Issue #7's speed targets: at least PyTorch's throughput for exp, tanh, sigmoid, relu, gelu
     (S3..S5) and softmax(dim=-1) of the (4096, 4096) tensor (S5), and at least 0.9x C's for relu;
@@ -528,6 +582,7 @@ def write_markdown(path, table, meta, inputs, png_path, subject, baselines, spre
         rel = os.path.relpath(png_path, os.path.dirname(os.path.abspath(path)))
         out.append(f"![time per iteration vs number of elements]({rel})\n")
     out += targets_section(table, gc or {})
+    out += fusion_targets_section(table, gc or {})
     out += strided_targets_section(table)
     out += math_targets_section(table)
     if notes:
