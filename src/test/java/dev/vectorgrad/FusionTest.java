@@ -97,6 +97,23 @@ class FusionTest {
     }
   }
 
+  @ParameterizedTest(name = "{0} elements")
+  @ValueSource(ints = {9, 4096, 50_001})
+  void unaryOpsWithParametersKeepThemInTheChain(int n) {
+    float[] a = values(n, 6), b = values(n, 2);
+    float[] expected = new float[n];
+    for (int i = 0; i < n; i++) {
+      float x = Math.min(Math.max(a[i] - b[i], -0.75f), 1.25f);   // clamp(min, max)
+      float y = x > 0 ? x : x * 0.125f;                           // leaky relu, slope 0.125
+      expected[i] = (float) Math.sqrt(Math.abs(y)) * 3f;
+    }
+    try (TensorScope s = TensorScope.open()) {
+      Tensor r = dev.vectorgrad.nn.Functional.leakyRelu(Tensor.of(a).sub(Tensor.of(b)).clamp(-0.75, 1.25), 0.125)
+          .abs().sqrt().mul(3);
+      assertArrayEquals(expected, r.toFloatArray());
+    }
+  }
+
   @Test
   void doublesAndBroadcastOneValuesFuseToo() {
     double[] a = {1.5, -2.25, 3e-3, 7, 11, -13};
