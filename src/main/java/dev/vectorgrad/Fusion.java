@@ -437,6 +437,23 @@ final class Fusion {
       return new Compiled(kernel, FusionCompiler.lanes(dtype), segs, offsets, values);
     }
 
+    /**
+     * The kernels' {@code blockSum} of elements {@code [i, i + len)} ({@code len <= SUM_BLOCK}) with
+     * the vectors summed in registers by the compiled loop and the tail elements computed by the
+     * block interpreter into {@code scratch} at {@code at}, then added in double as blockSum adds them.
+     */
+    double blockSum(Computed root, ElementKernels k, MemorySegment scratch, long at, long i, long len) {
+      long whole = len - len % lanes;
+      long[] offs = new long[offsets.length];
+      for (int j = 0; j < offs.length; j++) offs[j] = offsets[j] + i;
+      double s = kernel.sumBlock(segs, offs, values, whole);
+      if (whole < len) {
+        root.eval(k, scratch, 0, i + whole, len - whole, scratch, at);
+        for (long j = 0; j < len - whole; j++) s += k.get(scratch, at + j);
+      }
+      return s;
+    }
+
     /** Computes the whole vectors of elements {@code [i, i + len)} into {@code dst}; returns how many. */
     long run(long i, long len, MemorySegment dst, long dstOff) {
       long whole = len - len % lanes;
@@ -469,10 +486,15 @@ final class Fusion {
         return k.sum(scratch, result, to - from);
       }
       double total = 0;
+      boolean inRegisters = compiled != null && FusionCompiler.sumsInRegisters(root);
       for (long i = from; i < to; i += BLOCK) {
         long len = Math.min(BLOCK, to - i);
-        evalInto(p, compiled, k, scratch, i, len, result);
-        total = k.sumFrom(total, scratch, result, len);
+        if (inRegisters) {
+          total = total + compiled.blockSum(root, k, scratch, result, i, len);   // sumFrom's step
+        } else {
+          evalInto(p, compiled, k, scratch, i, len, result);
+          total = k.sumFrom(total, scratch, result, len);
+        }
       }
       return total;
     });
