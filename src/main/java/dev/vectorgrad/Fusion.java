@@ -500,6 +500,13 @@ final class Fusion {
     });
   }
 
+  /** The compiled loop of a pending tensor's tree, or null (tests: which trees share a class). */
+  static FusionCompiler.Kernel compiledKernelForTests(Tensor t) {
+    Pending p = t.pending;
+    Compiled c = p == null ? null : Compiled.of(p.root, t.dtype);
+    return c == null ? null : c.kernel();
+  }
+
   /** Elements {@code [i, i + len)} of {@code root} into the scratch at {@code at}, {@link #EVAL} at a time. */
   private static void evalInto(Pending p, Compiled compiled, ElementKernels k, MemorySegment scratch, long i,
                                long len, long at) {
