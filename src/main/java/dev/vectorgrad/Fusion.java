@@ -7,6 +7,7 @@ import dev.vectorgrad.kernels.UnaryOp;
 import dev.vectorgrad.memory.Storage;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -318,25 +319,30 @@ final class Fusion {
 
   // ------------------------------------------------------------------ readers of a storage
 
+  /*
+   * A storage's readers are held weakly: a pending result dropped without close() (outside every
+   * scope) must stay collectable, so that its Cleaner returns its memory, as an eager result's
+   * would, while its inputs live on.
+   */
+
   @SuppressWarnings("unchecked")
   private static void addReader(Storage s, Tensor reader) {
     synchronized (s) {
-      List<Tensor> readers = (List<Tensor>) s.pendingReaders();
+      List<WeakReference<Tensor>> readers = (List<WeakReference<Tensor>>) s.pendingReaders();
       if (readers == null) s.setPendingReaders(readers = new ArrayList<>(2));
-      readers.add(reader);
+      readers.add(new WeakReference<>(reader));
     }
   }
 
+  /** Removes {@code reader} (and readers already collected) from {@code s}'s list. */
   @SuppressWarnings("unchecked")
   private static void removeReader(Storage s, Tensor reader) {
     synchronized (s) {
-      List<Tensor> readers = (List<Tensor>) s.pendingReaders();
+      List<WeakReference<Tensor>> readers = (List<WeakReference<Tensor>>) s.pendingReaders();
       if (readers == null) return;
       for (int i = readers.size() - 1; i >= 0; i--) {
-        if (readers.get(i) == reader) {
-          readers.remove(i);
-          break;
-        }
+        Tensor r = readers.get(i).get();
+        if (r == reader || r == null) readers.remove(i);
       }
       if (readers.isEmpty()) s.setPendingReaders(null);
     }
@@ -348,9 +354,14 @@ final class Fusion {
     while (true) {
       Tensor reader;
       synchronized (s) {
-        List<Tensor> readers = (List<Tensor>) s.pendingReaders();
+        List<WeakReference<Tensor>> readers = (List<WeakReference<Tensor>>) s.pendingReaders();
         if (readers == null || readers.isEmpty()) return;
-        reader = readers.get(readers.size() - 1);
+        reader = readers.get(readers.size() - 1).get();
+        if (reader == null) {   // collected: nothing will read it
+          readers.remove(readers.size() - 1);
+          if (readers.isEmpty()) s.setPendingReaders(null);
+          continue;
+        }
       }
       force(reader);
       removeReader(s, reader);   // already gone unless another thread dropped or computed it meanwhile

@@ -207,6 +207,24 @@ class FusionTest {
   }
 
   @Test
+  void aPendingResultDroppedWithoutCloseIsCollectedWhileItsInputLivesOn() throws InterruptedException {
+    assumeTrue(fusesEverything());
+    Tensor a = Tensor.of(values(50_000, 1));
+    long released = dev.vectorgrad.memory.Storage.releasedByGc();
+    for (int i = 0; i < 10; i++) a.mul(2).add(1);   // outside any scope, never read, never closed
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (dev.vectorgrad.memory.Storage.releasedByGc() < released + 10 && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.sleep(10);
+    }
+    assertTrue(dev.vectorgrad.memory.Storage.releasedByGc() >= released + 10,
+        "the Cleaner released the dropped pending results");
+    a.add_(1.0);   // a write to the input: the collected readers are skipped
+    assertNull(a.storage.pendingReaders());
+    a.close();
+  }
+
+  @Test
   void threadsReadingOnePendingTensorAtOnceAllSeeTheSameValues() throws Exception {
     int n = 200_000;
     float[] a = values(n, 3), b = values(n, 2);
