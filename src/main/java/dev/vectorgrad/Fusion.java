@@ -69,14 +69,20 @@ final class Fusion {
     abstract int ops();
   }
 
-  /** A computed operand: a contiguous tensor of the output's shape ({@code one} false) or one value broadcast. */
+  /**
+   * A computed operand: a contiguous tensor of the output's shape, one value broadcast ({@code one}),
+   * or one row broadcast over the output's rows ({@code inner > 0}).
+   */
   static final class Leaf extends Expr {
     final Tensor t;
     final boolean one;
+    /** For one row broadcast over the output's rows (a bias): the row's length, else 0. */
+    final long inner;
 
-    Leaf(Tensor t, boolean one) {
+    Leaf(Tensor t, boolean one, long inner) {
       this.t = t;
       this.one = one;
+      this.inner = inner;
     }
 
     @Override
@@ -158,7 +164,7 @@ final class Fusion {
         next++;
       } else if (a instanceof Leaf l && !l.one) {
         as = l.t.rawSeg();
-        ao = l.t.offset + i;
+        ao = l.t.offset + (l.inner > 0 ? 0 : i);
       } else {
         av = value(k, a);
       }
@@ -168,10 +174,27 @@ final class Fusion {
         y.eval(k, scratch, next, i, len, bs, bo);
       } else if (b instanceof Leaf l && !l.one) {
         bs = l.t.rawSeg();
-        bo = l.t.offset + i;
+        bo = l.t.offset + (l.inner > 0 ? 0 : i);
       } else {
         bv = value(k, b);
       }
+      long inner = a instanceof Leaf l && l.inner > 0 ? l.inner : b instanceof Leaf l && l.inner > 0 ? l.inner : 0;
+      if (inner == 0) {
+        apply(k, as, ao, av, bs, bo, bv, dst, dstOff, len);
+        return;
+      }
+      // a row operand: the block in pieces that stay within one output row, the row read from its column
+      boolean rowA = a instanceof Leaf l && l.inner > 0, rowB = b instanceof Leaf l && l.inner > 0;
+      for (long p = 0; p < len; ) {
+        long col = (i + p) % inner, m = Math.min(len - p, inner - col);
+        apply(k, as, rowA ? ao + col : ao + p, av, bs, rowB ? bo + col : bo + p, bv, dst, dstOff + p, m);
+        p += m;
+      }
+    }
+
+    /** The eager kernel for this op's operand kinds (Elementwise.binary's contiguous paths). */
+    private void apply(ElementKernels k, MemorySegment as, long ao, double av, MemorySegment bs, long bo, double bv,
+                       MemorySegment dst, long dstOff, long len) {
       if (as != null && bs != null) {
         k.binary(op, as, ao, bs, bo, dst, dstOff, len);
       } else if (as != null) {
@@ -231,8 +254,8 @@ final class Fusion {
   /**
    * Whether {@code out = a op b} (or {@code a op s}, {@code b} null) stays pending: fusion is on, the
    * output is large enough, every operand has the output's floating dtype, and each is either of
-   * the output's shape (contiguous, or itself pending) or one value broadcast, with at least one of
-   * the output's shape.
+   * the output's shape (contiguous, or itself pending), one value broadcast or one row broadcast
+   * over the rows, with at least one of the output's shape.
    */
   static boolean fuses(Tensor a, Tensor b, DType dtype, long[] shape, long numel) {
     if (!ENABLED || numel < MIN_ELEMENTS || !dtype.isFloatingPoint() || a.dtype != dtype) return false;
@@ -243,14 +266,31 @@ final class Fusion {
     return fullA != NONE && fullB != NONE && (fullA == FULL || fullB == FULL);
   }
 
-  private static final int NONE = 0, FULL = 1, ONE = 2;
+  private static final int NONE = 0, FULL = 1, ONE = 2, ROW = 3;
 
   private static int kind(Tensor t, long[] shape) {
     boolean sameShape = Arrays.equals(t.shape, shape);
     if (sameShape && (t.pending != null || t.contiguous)) return FULL;
     if (t.pending != null) return NONE;   // a pending broadcast operand: computed as an eager operand
     if (t.numel == 1 || allZero(t.strides)) return ONE;
+    if (rowLength(t, shape) > 0) return ROW;
     return NONE;
+  }
+
+  /**
+   * The row length when {@code t}, broadcast to {@code shape}, is one row repeated over the rows
+   * (a bias {@code [m]} added to {@code [n, m]}: last stride 1, every other dim 1 or stride 0),
+   * else 0.
+   */
+  private static long rowLength(Tensor t, long[] shape) {
+    int nd = shape.length, td = t.shape.length;
+    if (nd < 2 || td == 0) return 0;
+    long inner = shape[nd - 1];
+    if (inner < 2 || t.shape[td - 1] != inner || t.strides[td - 1] != 1) return 0;
+    for (int d = 0; d < td - 1; d++) {
+      if (t.shape[d] != 1 && t.strides[d] != 0) return 0;
+    }
+    return inner;
   }
 
   private static boolean allZero(long[] strides) {
@@ -283,7 +323,8 @@ final class Fusion {
       if (p.root.ops() < MAX_OPS) return p.root;
       force(t);   // too long a chain: compute this link, read it as a leaf
     }
-    return new Leaf(t, !(t.contiguous && Arrays.equals(t.shape, shape)));
+    int kind = kind(t, shape);
+    return new Leaf(t, kind == ONE, kind == ROW ? rowLength(t, shape) : 0);
   }
 
   private static void install(Tensor out, Computed root) {
@@ -424,18 +465,24 @@ final class Fusion {
    * the whole vectors of a range, the block interpreter the few elements after them.
    */
   private record Compiled(FusionCompiler.Kernel kernel, int lanes, MemorySegment[] segs, long[] offsets,
-                          double[] values) {
+                          long[] inners, double[] values) {
     static Compiled of(Computed root, DType dtype) {
       if (!FusionCompiler.available()) return null;
-      List<Tensor> streams = new ArrayList<>(4);
+      List<Leaf> streams = new ArrayList<>(4);
       List<Object> broadcasts = new ArrayList<>(2);
       FusionCompiler.Kernel kernel = FusionCompiler.compile(root, dtype, streams, broadcasts);
       if (kernel == null) return null;
       MemorySegment[] segs = new MemorySegment[streams.size()];
-      long[] offsets = new long[segs.length];
+      long[] offsets = new long[segs.length], inners = new long[segs.length];
       for (int j = 0; j < segs.length; j++) {
-        segs[j] = streams.get(j).rawSeg();
-        offsets[j] = streams.get(j).offset;
+        Leaf leaf = streams.get(j);
+        inners[j] = leaf.inner;
+        if (leaf.inner > 0) {   // the loop reads a row from its column: a segment that starts at the row
+          segs[j] = leaf.t.rawSeg().asSlice(leaf.t.offset * dtype.byteSize());
+        } else {
+          segs[j] = leaf.t.rawSeg();
+          offsets[j] = leaf.t.offset;
+        }
       }
       ElementKernels k = Tensor.serialKernelsFor(dtype);
       double[] values = new double[broadcasts.size()];
@@ -445,7 +492,14 @@ final class Fusion {
             : b instanceof Double parameter ? parameter
             : k.get(((Leaf) b).t.rawSeg(), ((Leaf) b).t.offset);
       }
-      return new Compiled(kernel, FusionCompiler.lanes(dtype), segs, offsets, values);
+      return new Compiled(kernel, FusionCompiler.lanes(dtype), segs, offsets, inners, values);
+    }
+
+    /** The streamed operands' positions of element {@code i}: an element offset, or a row's column. */
+    private long[] offsetsAt(long i) {
+      long[] offs = new long[offsets.length];
+      for (int j = 0; j < offs.length; j++) offs[j] = inners[j] > 0 ? i % inners[j] : offsets[j] + i;
+      return offs;
     }
 
     /**
@@ -455,9 +509,7 @@ final class Fusion {
      */
     double blockSum(Computed root, ElementKernels k, MemorySegment scratch, long at, long i, long len) {
       long whole = len - len % lanes;
-      long[] offs = new long[offsets.length];
-      for (int j = 0; j < offs.length; j++) offs[j] = offsets[j] + i;
-      double s = kernel.sumBlock(segs, offs, values, whole);
+      double s = kernel.sumBlock(segs, offsetsAt(i), values, whole);
       if (whole < len) {
         root.eval(k, scratch, 0, i + whole, len - whole, scratch, at);
         for (long j = 0; j < len - whole; j++) s += k.get(scratch, at + j);
@@ -469,9 +521,7 @@ final class Fusion {
     long run(long i, long len, MemorySegment dst, long dstOff) {
       long whole = len - len % lanes;
       if (whole == 0) return 0;
-      long[] offs = new long[offsets.length];
-      for (int j = 0; j < offs.length; j++) offs[j] = offsets[j] + i;
-      kernel.run(segs, offs, values, dst, dstOff, whole);
+      kernel.run(segs, offsetsAt(i), values, dst, dstOff, whole);
       return whole;
     }
   }

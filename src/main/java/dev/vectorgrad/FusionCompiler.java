@@ -80,9 +80,10 @@ final class FusionCompiler {
     return root.ops() <= SUM_OPS && binaryOnly(root);
   }
 
+  /** Binary ops over full and broadcast-value operands only (a row's column counter would wrap in the unrolled body). */
   private static boolean binaryOnly(Object e) {
     if (e instanceof Fusion.Op op) return binaryOnly(op.a) && binaryOnly(op.b);
-    return !(e instanceof Fusion.Map);
+    return !(e instanceof Fusion.Map) && !(e instanceof Fusion.Leaf l && l.inner > 0);
   }
 
   private static final ClassDesc CD_MEMORY_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
@@ -113,32 +114,34 @@ final class FusionCompiler {
    * The compiled loop of {@code root}, or null when the tree cannot compile; {@code streams} and
    * {@code broadcasts} receive its operands in the order the loop takes them.
    */
-  static Kernel compile(Fusion.Computed root, DType dtype, List<Tensor> streams, List<Object> broadcasts) {
+  static Kernel compile(Fusion.Computed root, DType dtype, List<Fusion.Leaf> streams, List<Object> broadcasts) {
     if (!available() || !dtype.isFloatingPoint()) return null;
     StringBuilder key = new StringBuilder(dtype.name()).append(':');
     Map<Tensor, Integer> streamIndex = new IdentityHashMap<>();
-    if (!shape(root, key, streamIndex, streams, broadcasts)) return null;
+    if (!shape(root, key, streamIndex, streams, broadcasts, lanes(dtype))) return null;
     return CACHE.computeIfAbsent(key.toString(), k -> generate(root, dtype));
   }
 
   /** Appends the tree's shape to {@code key} and collects its operands; false if a node does not compile. */
   private static boolean shape(Object e, StringBuilder key, Map<Tensor, Integer> streamIndex,
-                               List<Tensor> streams, List<Object> broadcasts) {
+                               List<Fusion.Leaf> streams, List<Object> broadcasts, int lanes) {
     if (e instanceof Fusion.Op op) {
       key.append(op.op.ordinal()).append('(');
-      if (!shape(op.a, key, streamIndex, streams, broadcasts)) return false;
+      if (!shape(op.a, key, streamIndex, streams, broadcasts, lanes)) return false;
       key.append(',');
-      if (!shape(op.b, key, streamIndex, streams, broadcasts)) return false;
+      if (!shape(op.b, key, streamIndex, streams, broadcasts, lanes)) return false;
       key.append(')');
       return true;
     }
     if (e instanceof Fusion.Leaf leaf && !leaf.one) {
+      // a row whose length is not a multiple of the lanes would cross rows within a vector
+      if (leaf.inner % lanes != 0) return false;
       Integer j = streamIndex.get(leaf.t);
       if (j == null) {
         streamIndex.put(leaf.t, j = streams.size());
-        streams.add(leaf.t);
+        streams.add(leaf);
       }
-      key.append('s').append(j);
+      key.append(leaf.inner > 0 ? "r" + leaf.inner + ":" : "s").append(j);
       return true;
     }
     if (e instanceof Fusion.Leaf || e instanceof Fusion.Scalar) {
@@ -148,7 +151,7 @@ final class FusionCompiler {
     }
     if (e instanceof Fusion.Map map && formulaCalled(map.op)) {
       key.append('u').append(map.op.ordinal()).append('(');
-      if (!shape(map.a, key, streamIndex, streams, broadcasts)) return false;
+      if (!shape(map.a, key, streamIndex, streams, broadcasts, lanes)) return false;
       key.append(",v").append(broadcasts.size()).append(",v").append(broadcasts.size() + 1).append(')');
       broadcasts.add(map.p1);   // the op's parameters, broadcast once before the loop as its kernel does
       broadcasts.add(map.p2);
@@ -236,6 +239,8 @@ final class FusionCompiler {
     private final List<Integer> segSlots = new ArrayList<>();
     private final List<Integer> offSlots = new ArrayList<>();
     private final List<Integer> broadcastSlots = new ArrayList<>();
+    /** Per streamed operand: the row length of a row operand, 0 for a full one. */
+    private final List<Long> inners = new ArrayList<>();
     private int i;
     /** Elements added to {@code i} by the vector being emitted (the unrolled sum's k * lanes). */
     private long plus;
@@ -262,6 +267,16 @@ final class FusionCompiler {
       code.getstatic(self, "ORDER", CD_BYTE_ORDER);
       code.invokevirtual(t.vector, "intoMemorySegment", MethodTypeDesc.of(CD_void, CD_MEMORY_SEGMENT, CD_long, CD_BYTE_ORDER));
       code.lload(i).loadConstant((long) lanes).ladd().lstore(i);
+      for (int j = 0; j < inners.size(); j++) {   // rows: next column, back to 0 at the row's end
+        long inner = inners.get(j);
+        if (inner == 0) continue;
+        Label same = code.newLabel();
+        int col = offSlots.get(j);
+        code.lload(col).loadConstant((long) lanes).ladd().lstore(col);
+        code.lload(col).loadConstant(inner).lcmp().ifne(same);
+        code.loadConstant(0L).lstore(col);
+        code.labelBinding(same);
+      }
       code.goto_(loop);
       code.labelBinding(end);
       code.return_();
@@ -319,15 +334,19 @@ final class FusionCompiler {
 
     /** Loads the streamed operands' segments and byte offsets and broadcasts the scalar operands. */
     private void prologue(Fusion.Computed root) {
-      List<Tensor> streams = new ArrayList<>();
+      List<Fusion.Leaf> streams = new ArrayList<>();
       List<Object> broadcasts = new ArrayList<>();
-      shape(root, new StringBuilder(), new IdentityHashMap<>(), streams, broadcasts);
+      shape(root, new StringBuilder(), new IdentityHashMap<>(), streams, broadcasts, lanes);
       for (int j = 0; j < streams.size(); j++) {
         int seg = code.allocateLocal(TypeKind.REFERENCE), off = code.allocateLocal(TypeKind.LONG);
         code.aload(SEGS).loadConstant(j).aaload().astore(seg);
-        code.aload(OFFS).loadConstant(j).laload().loadConstant((long) t.bytes).lmul().lstore(off);
+        code.aload(OFFS).loadConstant(j).laload();
+        // a full operand: its byte offset; a row: its current column (the segment starts at the row)
+        if (streams.get(j).inner == 0) code.loadConstant((long) t.bytes).lmul();
+        code.lstore(off);
         segSlots.add(seg);
         offSlots.add(off);
+        inners.add(streams.get(j).inner);
       }
       for (int k = 0; k < broadcasts.size(); k++) {
         int slot = code.allocateLocal(TypeKind.REFERENCE);
@@ -371,9 +390,13 @@ final class FusionCompiler {
         Integer j = streamIndex.get(leaf.t);
         if (j == null) streamIndex.put(leaf.t, j = counters[0]++);
         species();
-        code.aload(segSlots.get(j)).lload(offSlots.get(j)).lload(i);
-        if (plus != 0) code.loadConstant(plus).ladd();
-        code.loadConstant((long) t.bytes).lmul().ladd();
+        if (leaf.inner > 0) {   // a row: at its column
+          code.aload(segSlots.get(j)).lload(offSlots.get(j)).loadConstant((long) t.bytes).lmul();
+        } else {
+          code.aload(segSlots.get(j)).lload(offSlots.get(j)).lload(i);
+          if (plus != 0) code.loadConstant(plus).ladd();
+          code.loadConstant((long) t.bytes).lmul().ladd();
+        }
         code.getstatic(self, "ORDER", CD_BYTE_ORDER);
         code.invokestatic(t.vector, "fromMemorySegment",
             MethodTypeDesc.of(t.vector, CD_SPECIES, CD_MEMORY_SEGMENT, CD_long, CD_BYTE_ORDER));

