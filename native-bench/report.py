@@ -288,16 +288,24 @@ def read_gc(path):
     return out
 
 
+def median_of(table):
+    """A lookup of the median time of (workload, size, threads, system) in the table, None if absent."""
+    def get(w, size, t, system):
+        r = table.get((w, size, int(t), system))
+        return r.median if r else None
+    return get
+
+
+def verdict(ok):
+    """A target's verdict cell."""
+    return "met" if ok else "**not met**"
+
+
 def targets_section(table, gc):
     """Issue #3's targets, each shown as met or not met with the measured ratio."""
     rows = []
 
-    def get(w, size, t, system):
-        r = table.get((w, size, int(t), system))
-        return r.median if r else None
-
-    def verdict(ok):
-        return "met" if ok else "**not met**"
+    get = median_of(table)
 
     threads = sorted({k[2] for k in table}, key=int)
     for size in ("S1", "S2"):
@@ -362,12 +370,7 @@ def fusion_targets_section(table, gc):
     time and heap, and the fused chain against eager C."""
     rows = []
 
-    def get(w, size, t, system):
-        r = table.get((w, size, int(t), system))
-        return r.median if r else None
-
-    def verdict(ok):
-        return "met" if ok else "**not met**"
+    get = median_of(table)
 
     threads = sorted({k[2] for k in table}, key=int)
     for t in threads:
@@ -417,12 +420,7 @@ def math_targets_section(table):
     each case at each thread count met or not met."""
     rows = []
 
-    def get(w, size, t, system):
-        r = table.get((w, size, int(t), system))
-        return r.median if r else None
-
-    def verdict(ok):
-        return "met" if ok else "**not met**"
+    get = median_of(table)
 
     threads = sorted({k[2] for k in table}, key=int)
     for w in MATH_WORKLOADS:
@@ -458,12 +456,7 @@ def strided_targets_section(table):
     natural C loop (system c) and never slower than PyTorch, each case met or not met."""
     rows = []
 
-    def get(w, size, t, system):
-        r = table.get((w, size, int(t), system))
-        return r.median if r else None
-
-    def verdict(ok):
-        return "met" if ok else "**not met**"
+    get = median_of(table)
 
     threads = sorted({k[2] for k in table}, key=int)
     for w in STRIDED_WORKLOADS:
