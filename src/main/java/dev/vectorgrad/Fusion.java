@@ -533,12 +533,41 @@ final class Fusion {
   static double sum(Tensor t) {
     Pending p = t.pending;
     if (p == null) return Elementwise.sum(t);
-    long n = t.numel;
-    DType dtype = t.dtype;
-    Computed root = p.root;
-    Compiled compiled = Compiled.of(root, dtype);
-    // As ParallelKernels.sum: chunks over the kernel threads, each summed as the serial kernel sums a range.
-    return Parallel.sum(n, (from, to) -> {
+    return new Reducer(p, t.dtype).sum(0, t.numel);
+  }
+
+  /**
+   * The sums of {@code outer} consecutive runs of {@code reduced} elements of a pending tensor's
+   * values (a sum over the last dims), each with the bits of the eager kernel's sum of that run.
+   */
+  static double[] sumRows(Pending p, DType dtype, long outer, long reduced) {
+    Reducer r = new Reducer(p, dtype);
+    double[] sums = new double[Math.toIntExact(outer)];
+    for (int o = 0; o < sums.length; o++) sums[o] = r.sum(o * reduced, reduced);
+    return sums;
+  }
+
+  /** Sums runs of a pending tensor's values as {@code ParallelKernels.sum} sums runs of stored ones. */
+  private static final class Reducer {
+    private final Pending p;
+    private final DType dtype;
+    private final Compiled compiled;
+    private final boolean inRegisters;
+
+    Reducer(Pending p, DType dtype) {
+      this.p = p;
+      this.dtype = dtype;
+      this.compiled = Compiled.of(p.root, dtype);
+      this.inRegisters = compiled != null && FusionCompiler.sumsInRegisters(p.root);
+    }
+
+    /** Elements {@code [base, base + n)}: chunks over the kernel threads, each summed as the serial kernel sums a range. */
+    double sum(long base, long n) {
+      return Parallel.sum(n, (from, to) -> chunk(base + from, base + to));
+    }
+
+    private double chunk(long from, long to) {
+      Computed root = p.root;
       ElementKernels k = Tensor.serialKernelsFor(dtype);
       long result = root.slots() * EVAL;   // a sum block of the root's values, after its operands' blocks
       MemorySegment scratch = scratch(result + BLOCK, dtype);
@@ -547,7 +576,6 @@ final class Fusion {
         return k.sum(scratch, result, to - from);
       }
       double total = 0;
-      boolean inRegisters = compiled != null && FusionCompiler.sumsInRegisters(root);
       for (long i = from; i < to; i += BLOCK) {
         long len = Math.min(BLOCK, to - i);
         if (inRegisters) {
@@ -558,7 +586,7 @@ final class Fusion {
         }
       }
       return total;
-    });
+    }
   }
 
   /** The compiled loop of a pending tensor's tree, or null (tests: which trees share a class). */

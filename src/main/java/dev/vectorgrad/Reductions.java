@@ -238,6 +238,13 @@ final class Reductions {
 
   private static void sumBlocks(Tensor src, Tensor dst, long outer, long reduced, long inner) {
     ElementKernels k = src.kernels();
+    Fusion.Pending pending = src.pending;
+    if (inner == 1 && pending != null) {   // sums over the last dims of a pending chain: never stored
+      double[] sums = Fusion.sumRows(pending, src.dtype, outer, reduced);
+      var d = dst.seg().asSlice(dst.offset * k.elementBytes());
+      for (int o = 0; o < sums.length; o++) k.set(d, o, sums[o]);
+      return;
+    }
     // Both are contiguous: views of them from their offsets keep the index arithmetic below simple.
     var s = src.seg().asSlice(src.offset * k.elementBytes());
     var d = dst.seg().asSlice(dst.offset * k.elementBytes());

@@ -134,6 +134,27 @@ class FusionTest {
     }
   }
 
+  /** Rows shorter and longer than a sum block, and long enough to be split over the kernel threads. */
+  @ParameterizedTest(name = "{0} x {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"3, 5000", "70, 64", "2, 70000", "9, 7"})
+  void sumsOverTheLastDimReduceThePendingChainWithTheEagerBits(int rows, int inner) {
+    int n = rows * inner;
+    float[] a = values(n, 4), b = values(n, 3);
+    float[] computed = new float[n];
+    for (int i = 0; i < n; i++) computed[i] = a[i] * b[i] - a[i];
+    try (TensorScope s = TensorScope.open()) {
+      Tensor ta = Tensor.of(a, rows, inner), tb = Tensor.of(b, rows, inner);
+      Tensor pending = ta.mul(tb).sub(ta);
+      if (fusesEverything()) assertNotNull(pending.pending);
+      float[] sums = pending.sum(new int[] {-1}, false).toFloatArray();
+      assertTrue(pending.pending != null || !fusesEverything(), "the sums did not compute the chain");
+      float[] means = ta.mul(tb).sub(ta).mean(new int[] {1}, true).toFloatArray();
+      Tensor eager = Tensor.of(computed, rows, inner);
+      assertArrayEquals(eager.sum(new int[] {-1}, false).toFloatArray(), sums);
+      assertArrayEquals(eager.mean(new int[] {1}, true).toFloatArray(), means);
+    }
+  }
+
   @Test
   void doublesAndBroadcastOneValuesFuseToo() {
     double[] a = {1.5, -2.25, 3e-3, 7, 11, -13};
@@ -161,7 +182,7 @@ class FusionTest {
           () -> pend(a).view(3, 2),
           () -> pend(a).mm(Tensor.ones(3, 1)),
           () -> pend(a).cumsum(1),           // an op fusion does not take
-          () -> pend(a).sum(new int[] {1}, false),
+          () -> pend(a).sum(new int[] {0}, false),   // over a leading dim (the last dims reduce pending)
           () -> pend(a).add_(1),             // an in-place op on the pending tensor itself
           () -> pend(a).select(0, 1).toFloatArray());
       for (Runnable read : readers) {
