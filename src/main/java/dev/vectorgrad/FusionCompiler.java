@@ -96,6 +96,8 @@ final class FusionCompiler {
   private static final MethodTypeDesc SUM_BLOCK = MethodTypeDesc.of(CD_double, CD_MEMORY_SEGMENT.arrayType(),
       CD_long.arrayType(), CD_double.arrayType(), CD_long);
   private static final Map<String, Kernel> CACHE = new ConcurrentHashMap<>();
+  /** Compiled tree shapes kept at most (each a small hidden class, never unloaded while cached). */
+  static final int MAX_KERNELS = 4096;
 
   /** The streaming vector width of the kernels in use, or 0 when they are not the Vector API ones. */
   private static final int BITS = dev.vectorgrad.kernels.Kernels.vectorBits();
@@ -119,7 +121,13 @@ final class FusionCompiler {
     StringBuilder key = new StringBuilder(dtype.name()).append(':');
     Map<Tensor, Integer> streamIndex = new IdentityHashMap<>();
     if (!shape(root, key, streamIndex, streams, broadcasts, lanes(dtype))) return null;
-    return CACHE.computeIfAbsent(key.toString(), k -> generate(root, dtype));
+    String k = key.toString();
+    Kernel kernel = CACHE.get(k);
+    if (kernel != null) return kernel;
+    // A program that makes ever new tree shapes must not fill the JVM with classes: past the cap its
+    // new shapes run in the block interpreter.
+    if (CACHE.size() >= MAX_KERNELS) return null;
+    return CACHE.computeIfAbsent(k, unused -> generate(root, dtype));
   }
 
   /** Appends the tree's shape to {@code key} and collects its operands; false if a node does not compile. */
