@@ -109,6 +109,8 @@ final class Foreign {
           + "): call contiguous() first");
     }
     long bytes = t.dtype.byteSize();
-    return t.seg().asSlice(t.offset * bytes, t.numel * bytes);
+    MemorySegment s = t.seg().asSlice(t.offset * bytes, t.numel * bytes);
+    Fusion.exported(t.storage);   // the caller may write it at any time: ops reading it compute at once
+    return s;
   }
 }

@@ -269,6 +269,9 @@ final class Fusion {
   private static final int NONE = 0, FULL = 1, ONE = 2, ROW = 3;
 
   private static int kind(Tensor t, long[] shape) {
+    // Memory its owner may write without an op (wrapped foreign memory, an exported segment()):
+    // a pending reader would see those writes, which PyTorch's eager results never do.
+    if (t.storage.isForeign() || isExported(t.storage)) return NONE;
     boolean sameShape = Arrays.equals(t.shape, shape);
     if (sameShape && (t.pending != null || t.contiguous)) return FULL;
     if (t.pending != null) return NONE;   // a pending broadcast operand: computed as an eager operand
@@ -291,6 +294,19 @@ final class Fusion {
       if (t.shape[d] != 1 && t.strides[d] != 0) return 0;
     }
     return inner;
+  }
+
+  /** Storages whose memory was handed out by {@code segment()} (weakly: they go with their tensors). */
+  private static final java.util.Map<Storage, Boolean> EXPORTED =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  /** Marks {@code s} as written outside the ops from now on: no pending tensor reads it. */
+  static void exported(Storage s) {
+    EXPORTED.put(s, Boolean.TRUE);
+  }
+
+  private static boolean isExported(Storage s) {
+    return !EXPORTED.isEmpty() && EXPORTED.containsKey(s);
   }
 
   private static boolean allZero(long[] strides) {

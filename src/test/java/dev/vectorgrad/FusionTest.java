@@ -224,6 +224,27 @@ class FusionTest {
   }
 
   @Test
+  void memoryWrittenOutsideTheOpsIsNeverReadLater() {
+    try (TensorScope s = TensorScope.open()) {
+      Tensor a = Tensor.of(new float[] {1, 2, 3});
+      java.lang.foreign.MemorySegment raw = a.segment();   // the caller may write it at any time
+      Tensor r = a.mul(2);
+      assertNull(r.pending, "an exported tensor's readers compute at once");
+      raw.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, 100f);
+      assertArrayEquals(new float[] {2, 4, 6}, r.toFloatArray());
+      float[] data = {1, 2, 3};
+      try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+        java.lang.foreign.MemorySegment mem = arena.allocate(12);
+        java.lang.foreign.MemorySegment.copy(data, 0, mem, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, 3);
+        Tensor wrapped = Tensor.wrap(mem, DType.FLOAT32, 3);
+        Tensor w = wrapped.add(1);
+        assertNull(w.pending, "wrapped foreign memory is written outside the ops too");
+        assertArrayEquals(new float[] {2, 3, 4}, w.toFloatArray());
+      }
+    }
+  }
+
+  @Test
   void closingAnInputComputesItsPendingReadersWhichStayReadable() {
     Tensor a = Tensor.of(new float[] {1, 2, 3});
     Tensor r = a.add(a).mul(3).keep();
