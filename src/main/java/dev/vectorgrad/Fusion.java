@@ -71,18 +71,49 @@ final class Fusion {
 
   /**
    * A computed operand: a contiguous tensor of the output's shape, one value broadcast ({@code one}),
-   * or one row broadcast over the output's rows ({@code inner > 0}).
+   * or an operand read row by row ({@code inner > 0}): within each row of the output (its last dim)
+   * either contiguous ({@code lastStride} 1: a bias row, a slice with contiguous rows) or one value
+   * ({@code lastStride} 0: a column such as {@code x.mean(-1, keepdim)}), the row's start given by
+   * the operand's broadcast strides over the output's other dims.
    */
   static final class Leaf extends Expr {
     final Tensor t;
     final boolean one;
-    /** For one row broadcast over the output's rows (a bias): the row's length, else 0. */
+    /** The output's row length for an operand read row by row, else 0. */
     final long inner;
+    /** For row-by-row operands: the output's dims but the last, and the operand's strides over them. */
+    private final long[] outer;
+    private final long[] outerStrides;
+    final long lastStride;
+    /** One row repeated over the rows (every other stride 0, last 1): the case compiled loops take. */
+    final boolean row;
 
-    Leaf(Tensor t, boolean one, long inner) {
+    Leaf(Tensor t, boolean one) {
+      this(t, one, 0, null, null, 0);
+    }
+
+    Leaf(Tensor t, long inner, long[] outer, long[] outerStrides, long lastStride) {
+      this(t, false, inner, outer, outerStrides, lastStride);
+    }
+
+    private Leaf(Tensor t, boolean one, long inner, long[] outer, long[] outerStrides, long lastStride) {
       this.t = t;
       this.one = one;
       this.inner = inner;
+      this.outer = outer;
+      this.outerStrides = outerStrides;
+      this.lastStride = lastStride;
+      this.row = inner > 0 && lastStride == 1 && allZero(outerStrides);
+    }
+
+    /** The element offset of output row {@code r}'s first element in this operand. */
+    long rowStart(long r) {
+      long off = t.offset;
+      for (int d = outer.length - 1; d >= 0 && r > 0; d--) {
+        off += (r % outer[d]) * outerStrides[d];
+        r /= outer[d];
+      }
+      return off;
     }
 
     @Override
@@ -164,7 +195,7 @@ final class Fusion {
         next++;
       } else if (a instanceof Leaf l && !l.one) {
         as = l.t.rawSeg();
-        ao = l.t.offset + (l.inner > 0 ? 0 : i);
+        ao = l.t.offset + i;
       } else {
         av = value(k, a);
       }
@@ -174,20 +205,41 @@ final class Fusion {
         y.eval(k, scratch, next, i, len, bs, bo);
       } else if (b instanceof Leaf l && !l.one) {
         bs = l.t.rawSeg();
-        bo = l.t.offset + (l.inner > 0 ? 0 : i);
+        bo = l.t.offset + i;
       } else {
         bv = value(k, b);
       }
-      long inner = a instanceof Leaf l && l.inner > 0 ? l.inner : b instanceof Leaf l && l.inner > 0 ? l.inner : 0;
-      if (inner == 0) {
+      Leaf rowA = a instanceof Leaf l && l.inner > 0 ? l : null, rowB = b instanceof Leaf l && l.inner > 0 ? l : null;
+      if (rowA == null && rowB == null) {
         apply(k, as, ao, av, bs, bo, bv, dst, dstOff, len);
         return;
       }
-      // a row operand: the block in pieces that stay within one output row, the row read from its column
-      boolean rowA = a instanceof Leaf l && l.inner > 0, rowB = b instanceof Leaf l && l.inner > 0;
+      // an operand read row by row: the block in pieces within one output row each
+      long inner = rowA != null ? rowA.inner : rowB.inner;
       for (long p = 0; p < len; ) {
-        long col = (i + p) % inner, m = Math.min(len - p, inner - col);
-        apply(k, as, rowA ? ao + col : ao + p, av, bs, rowB ? bo + col : bo + p, bv, dst, dstOff + p, m);
+        long pos = i + p, col = pos % inner, m = Math.min(len - p, inner - col);
+        MemorySegment pa = as, pb = bs;
+        long pao = ao + p, pbo = bo + p;
+        double pav = av, pbv = bv;
+        if (rowA != null) {
+          long start = rowA.rowStart(pos / inner);
+          if (rowA.lastStride == 1) {
+            pao = start + col;
+          } else {
+            pa = null;
+            pav = k.get(rowA.t.rawSeg(), start);
+          }
+        }
+        if (rowB != null) {
+          long start = rowB.rowStart(pos / inner);
+          if (rowB.lastStride == 1) {
+            pbo = start + col;
+          } else {
+            pb = null;
+            pbv = k.get(rowB.t.rawSeg(), start);
+          }
+        }
+        apply(k, pa, pao, pav, pb, pbo, pbv, dst, dstOff + p, m);
         p += m;
       }
     }
@@ -254,8 +306,9 @@ final class Fusion {
   /**
    * Whether {@code out = a op b} (or {@code a op s}, {@code b} null) stays pending: fusion is on, the
    * output is large enough, every operand has the output's floating dtype, and each is either of
-   * the output's shape (contiguous, or itself pending), one value broadcast or one row broadcast
-   * over the rows, with at least one of the output's shape.
+   * the output's shape (contiguous, or itself pending), one value broadcast, or read row by row (a
+   * row or column broadcast, a slice with contiguous rows: see {@link Leaf}), with at least one of
+   * the output's shape.
    */
   static boolean fuses(Tensor a, Tensor b, DType dtype, long[] shape, long numel) {
     if (!ENABLED || numel < MIN_ELEMENTS || !dtype.isFloatingPoint() || a.dtype != dtype) return false;
@@ -276,24 +329,28 @@ final class Fusion {
     if (sameShape && (t.pending != null || t.contiguous)) return FULL;
     if (t.pending != null) return NONE;   // a pending broadcast operand: computed as an eager operand
     if (t.numel == 1 || allZero(t.strides)) return ONE;
-    if (rowLength(t, shape) > 0) return ROW;
-    return NONE;
+    return rowWise(t, shape) != null ? ROW : NONE;
   }
 
   /**
-   * The row length when {@code t}, broadcast to {@code shape}, is one row repeated over the rows
-   * (a bias {@code [m]} added to {@code [n, m]}: last stride 1, every other dim 1 or stride 0),
-   * else 0.
+   * {@code t} as an operand read row by row of an output of {@code shape} (see {@link Leaf}), or null:
+   * within a row it must be contiguous or one value, and rows must be long enough (16 elements, or 2
+   * for one row repeated) that a kernel call per row piece costs less than computing it eagerly.
    */
-  private static long rowLength(Tensor t, long[] shape) {
+  private static Leaf rowWise(Tensor t, long[] shape) {
     int nd = shape.length, td = t.shape.length;
-    if (nd < 2 || td == 0) return 0;
-    long inner = shape[nd - 1];
-    if (inner < 2 || t.shape[td - 1] != inner || t.strides[td - 1] != 1) return 0;
-    for (int d = 0; d < td - 1; d++) {
-      if (t.shape[d] != 1 && t.strides[d] != 0) return 0;
+    if (nd < 2 || td > nd) return null;
+    long[] strides = new long[nd];   // t's strides broadcast to the output's dims
+    for (int d = 0; d < nd; d++) {
+      int e = d - (nd - td);
+      strides[d] = e < 0 || t.shape[e] == 1 && shape[d] != 1 ? 0 : t.strides[e];
     }
-    return inner;
+    long inner = shape[nd - 1], last = strides[nd - 1];
+    if (last != 0 && last != 1) return null;
+    long[] outerStrides = Arrays.copyOf(strides, nd - 1);
+    boolean repeatedRow = last == 1 && allZero(outerStrides);
+    if (inner < (repeatedRow ? 2 : 16)) return null;
+    return new Leaf(t, inner, Arrays.copyOf(shape, nd - 1), outerStrides, last);
   }
 
   /** Storages whose memory was handed out by {@code segment()} (weakly: they go with their tensors). */
@@ -340,7 +397,7 @@ final class Fusion {
       force(t);   // too long a chain: compute this link, read it as a leaf
     }
     int kind = kind(t, shape);
-    return new Leaf(t, kind == ONE, kind == ROW ? rowLength(t, shape) : 0);
+    return kind == ROW ? rowWise(t, shape) : new Leaf(t, kind == ONE);
   }
 
   private static void install(Tensor out, Computed root) {

@@ -142,8 +142,8 @@ final class FusionCompiler {
       return true;
     }
     if (e instanceof Fusion.Leaf leaf && !leaf.one) {
-      // a row whose length is not a multiple of the lanes would cross rows within a vector
-      if (leaf.inner % lanes != 0) return false;
+      // compiled loops take one row repeated, of a length that no vector crosses; others: the interpreter
+      if (leaf.inner > 0 && (!leaf.row || leaf.inner % lanes != 0)) return false;
       Integer j = streamIndex.get(leaf.t);
       if (j == null) {
         streamIndex.put(leaf.t, j = streams.size());

@@ -134,6 +134,31 @@ class FusionTest {
     }
   }
 
+  /** Columns broadcast over rows, and slices whose rows are contiguous but not one another's neighbours. */
+  @ParameterizedTest(name = "{0} x {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"3, 16", "40, 100", "1500, 40", "2, 5000"})
+  void columnsAndSlicesAreReadRowByRow(int rows, int inner) {
+    int n = rows * inner;
+    float[] wide = values(rows * (inner + 7), 4), col = values(rows, 2), x = values(n, 3);
+    float[] expected = new float[n];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < inner; c++) {
+        float sliced = wide[r * (inner + 7) + 3 + c];   // wide[:, 3:3+inner]
+        expected[r * inner + c] = (x[r * inner + c] - col[r]) * sliced + col[r];
+      }
+    }
+    try (TensorScope s = TensorScope.open()) {
+      Tensor tw = Tensor.of(wide, rows, inner + 7).narrow(1, 3, inner);
+      Tensor tc = Tensor.of(col, rows, 1), tx = Tensor.of(x, rows, inner);
+      Tensor r = tx.sub(tc).mul(tw).add(tc);
+      if (fusesEverything()) assertNotNull(r.pending, "a column and a slice fuse");
+      Tensor fusedSum = tx.sub(tc).mul(tw).add(tc).sum();
+      assertArrayEquals(expected, r.toFloatArray());
+      assertEquals(Float.floatToIntBits((float) Tensor.of(expected).sum().item()),
+          Float.floatToIntBits((float) fusedSum.item()));
+    }
+  }
+
   /** Rows shorter and longer than a sum block, and long enough to be split over the kernel threads. */
   @ParameterizedTest(name = "{0} x {1}")
   @org.junit.jupiter.params.provider.CsvSource({"3, 5000", "70, 64", "2, 70000", "9, 7"})
@@ -371,7 +396,7 @@ class FusionTest {
       Tensor row = a.add(Tensor.of(new float[] {10, 20, 30}));
       if (fusesEverything()) assertNotNull(row.pending, "a row broadcast over the rows fuses");
       Tensor column = a.add(Tensor.of(new float[] {10, 20}, 2, 1));
-      assertNull(column.pending, "a column broadcast runs the eager strided loop");
+      assertNull(column.pending, "rows of 3 are too short to be read row by row");
       assertArrayEquals(new float[] {11, 12, 13, 24, 25, 26}, column.toFloatArray());
       assertArrayEquals(new float[] {2, 4, 6, 8, 10, 12}, mixed.toFloatArray());
       assertArrayEquals(new float[] {2, 5, 3, 6, 4, 7}, transposed.contiguous().toFloatArray());
