@@ -46,10 +46,12 @@ public final class GenerateKernels {
       "RECIPROCAL", "SQUARE", "RELU", "FLOOR", "CEIL", "ROUND", "TRUNC", "FRAC", "LEAKY_RELU", "CLAMP");
 
   private static final List<Map<String, String>> UNARY = List.of(
-      unary("EXP", "v.lanewise(VectorOperators.EXP)", "($type$) Math.exp(x)"),
+      // exp and log in float: IEEE operations only (VectorMath.exp/log, ScalarMath.exp/log), the same
+      // bits before and after C2 compiles the kernel; double keeps the Vector API's lanes (SVML under C2)
+      unaryBody("EXP", expBody("v", "r"), "var r = v.lanewise(VectorOperators.EXP);", "ScalarMath.exp(x)"),
       unary("EXP2", "VectorMath.exp2(v)", "($type$) Math.pow(2, x)"),
       unary("EXPM1", "v.lanewise(VectorOperators.EXPM1)", "($type$) Math.expm1(x)"),
-      unary("LOG", "v.lanewise(VectorOperators.LOG)", "($type$) Math.log(x)"),
+      unaryBody("LOG", logBody("v", "r"), "var r = v.lanewise(VectorOperators.LOG);", "ScalarMath.log(x)"),
       unary("LOG2", "VectorMath.log2(v)", "ScalarMath.log2(x)"),
       unary("LOG10", "v.lanewise(VectorOperators.LOG10)", "($type$) Math.log10(x)"),
       unary("LOG1P", "v.lanewise(VectorOperators.LOG1P)", "($type$) Math.log1p(x)"),
@@ -68,8 +70,9 @@ public final class GenerateKernels {
       unary("SINH", "v.lanewise(VectorOperators.SINH)", "($type$) Math.sinh(x)"),
       unary("COSH", "v.lanewise(VectorOperators.COSH)", "($type$) Math.cosh(x)"),
       unary("TANH", "v.lanewise(VectorOperators.TANH)", "($type$) Math.tanh(x)"),
-      unary("SIGMOID", "one.div(one.add(v.neg().lanewise(VectorOperators.EXP)))",
-          "($type$) (1 / (1 + ($type$) Math.exp(-x)))"),
+      unaryBody("SIGMOID", "var nv_ = v.neg();\n" + expBody("nv_", "e_") + "\nvar r = one.div(one.add(e_));",
+          "var r = one.div(one.add(v.neg().lanewise(VectorOperators.EXP)));",
+          "($type$) (1 / (1 + ScalarMath.exp(-x)))"),
       unary("RELU", "v.blend(zero, v.compare(VectorOperators.LT, zero))", "x < 0 ? 0 : x"),
       unaryBody("ERF", erfBody("v", "r"), "var r = VectorMath.erf(v);", "ScalarMath.erf(x)"),
       unary("FLOOR", "VectorMath.floor(v)", "($type$) Math.floor(x)"),
@@ -81,14 +84,16 @@ public final class GenerateKernels {
       unaryBody("GELU", ("var u = v.mul(($type$) ScalarMath.SQRT1_2);\n"
           + "var t = one.div(u.lanewise(VectorOperators.ABS).fma(AS(P), one));\n"
           + "var q = t.fma(AS(A5), AS(A4)).fma(t, AS(A3)).fma(t, AS(A2)).fma(t, AS(A1));\n"
-          + "var g = u.mul(u).neg().lanewise(VectorOperators.EXP).neg().mul(t).fma(q, one);\n"
+          + "var uu_ = u.mul(u).neg();\n" + expBody("uu_", "eu_") + "\n"
+          + "var g = eu_.neg().mul(t).fma(q, one);\n"
           + "var e = g.blend(g.neg(), u.compare(VectorOperators.LT, 0));\n"
           + "var r = v.mul(($type$) 0.5).mul(e.add(1));")
               .replace("AS(", "$Type$Vector.broadcast(MATH_SPECIES, ($type$) ScalarMath.AS_"),
           "var r = VectorMath.gelu(v);", "ScalarMath.gelu(x)"),
       unary("GELU_TANH", "VectorMath.geluTanh(v)", "ScalarMath.geluTanh(x)"),
-      unary("SILU", "v.div(one.add(v.neg().lanewise(VectorOperators.EXP)))",
-          "($type$) (x / (1 + ($type$) Math.exp(-x)))"),
+      unaryBody("SILU", "var nv_ = v.neg();\n" + expBody("nv_", "e_") + "\nvar r = v.div(one.add(e_));",
+          "var r = v.div(one.add(v.neg().lanewise(VectorOperators.EXP)));",
+          "($type$) (x / (1 + ScalarMath.exp(-x)))"),
       unary("MISH", "VectorMath.mish(v)", "ScalarMath.mish(x)"),
       unary("SOFTPLUS", "VectorMath.softplus(v, p1, p2)", "ScalarMath.softplus(x, s1, s2)"),
       unary("ELU", "VectorMath.elu(v, p1)", "ScalarMath.elu(x, s1)"),
@@ -107,10 +112,54 @@ public final class GenerateKernels {
         + "var t_ = one.div(ax_.mul(($type$) 0.5).add(one));\n"
         + "var poly_ = t_.mul(CC9).add(CC8).mul(t_).add(CC7).mul(t_).add(CC6).mul(t_).add(CC5).mul(t_).add(CC4).mul(t_)"
         + ".add(CC3).mul(t_).add(CC2).mul(t_).add(CC1).mul(t_).add(CC0);\n"
-        + "var large_ = one.sub(t_.mul(ax_.mul(ax_).neg().add(poly_).lanewise(VectorOperators.EXP)));\n"
+        + "var ein_ = ax_.mul(ax_).neg().add(poly_);\n" + expBody("ein_", "eout_") + "\n"
+        + "var large_ = one.sub(t_.mul(eout_));\n"
         + "large_ = large_.blend(large_.neg(), IN.compare(VectorOperators.LT, 0));\n"
         + "var OUT = large_.blend(small_, ax_.compare(VectorOperators.LT, ($type$) 0.5));")
         .replace("IN", in).replace("OUT", out).replace("CE", c + "E").replace("CC", c + "C");
+  }
+
+  /**
+   * {@code VectorMath.exp(FloatVector)} as statements from vector {@code in} to a new vector
+   * {@code out} (the same operations in the same order, inline in the loop; names prefixed ex_),
+   * for the float kernels only (the double ones use {@code lanewise(EXP)}).
+   */
+  static String expBody(String in, String out) {
+    return ("var ex_x = @IN@.blend(SM.EXP_LO_F, @IN@.compare(VectorOperators.LT, SM.EXP_LO_F));\n"
+        + "ex_x = ex_x.blend(SM.EXP_HI_F, ex_x.compare(VectorOperators.GT, SM.EXP_HI_F));\n"
+        + "var ex_t = ex_x.mul(SM.LOG2E_F).add(SM.ROUND_MAGIC_F);\n"
+        + "var ex_n = ex_t.reinterpretAsInts().sub(SM.ROUND_MAGIC_BITS);\n"
+        + "var ex_nf = ex_t.sub(SM.ROUND_MAGIC_F);\n"
+        + "var ex_r = ex_nf.fma(ex_x.broadcast(-SM.L2U_F), ex_x);\n"
+        + "ex_r = ex_nf.fma(ex_x.broadcast(-SM.L2L_F), ex_r);\n"
+        + "var ex_u = ex_r.fma(SM.EXP_P5, SM.EXP_P4).fma(ex_r, ex_r.broadcast(SM.EXP_P3)).fma(ex_r, ex_r.broadcast(SM.EXP_P2)).fma(ex_r, ex_r.broadcast(SM.EXP_P1))"
+        + ".fma(ex_r, ex_r.broadcast(SM.EXP_P0));\n"
+        + "ex_u = ex_r.mul(ex_r).fma(ex_u, ex_r).add(1f);\n"
+        + "var ex_n1 = ex_n.lanewise(VectorOperators.ASHR, 1);\n"
+        + "ex_u = ex_u.mul(ex_n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())"
+        + ".mul(ex_n.sub(ex_n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());\n"
+        + "var @OUT@ = ex_u.blend(0f, @IN@.compare(VectorOperators.LT, SM.EXP_LO_F));")
+        .replace("@IN@", in).replace("@OUT@", out).replace("SM.", "ScalarMath.");
+  }
+
+  /** {@code VectorMath.log(FloatVector)} as statements (names prefixed lg_), float kernels only. */
+  static String logBody(String in, String out) {
+    return ("var lg_tiny = @IN@.compare(VectorOperators.LT, Float.MIN_NORMAL);\n"
+        + "var lg_bits = @IN@.blend(@IN@.mul(0x1p23f), lg_tiny).reinterpretAsInts();\n"
+        + "var lg_k = lg_bits.sub(SM.SQRT_HALF_BITS).lanewise(VectorOperators.ASHR, 23);\n"
+        + "var lg_f = lg_bits.sub(lg_k.lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats().sub(1f);\n"
+        + "lg_k = lg_k.blend(lg_k.sub(23), lg_tiny.cast(lg_k.species()));\n"
+        + "var lg_s = lg_f.div(lg_f.add(2f));\n"
+        + "var lg_z = lg_s.mul(lg_s);\n"
+        + "var lg_w = lg_z.mul(lg_z);\n"
+        + "var lg_rr = lg_w.fma(lg_w.fma(SM.LG4, SM.LG2), lg_z.mul(lg_w.fma(SM.LG3, SM.LG1)));\n"
+        + "var lg_hfsq = lg_f.mul(0.5f).mul(lg_f);\n"
+        + "var lg_dk = (FloatVector) lg_k.convert(VectorOperators.I2F, 0);\n"
+        + "var lg_r = lg_dk.fma(lg_dk.broadcast(SM.LN2_HI_F), lg_hfsq.sub(lg_s.fma(lg_hfsq.add(lg_rr), lg_dk.mul(SM.LN2_LO_F))).sub(lg_f).neg());\n"
+        + "lg_r = lg_r.blend(@IN@, @IN@.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));\n"
+        + "lg_r = lg_r.blend(Float.NEGATIVE_INFINITY, @IN@.compare(VectorOperators.EQ, 0f));\n"
+        + "var @OUT@ = lg_r.blend(Float.NaN, @IN@.compare(VectorOperators.LT, 0f).or(@IN@.test(VectorOperators.IS_NAN)));")
+        .replace("@IN@", in).replace("@OUT@", out).replace("SM.", "ScalarMath.");
   }
 
   /** A unary op whose vector version is statements (float and double differ) ending in {@code var r = ...;}. */
@@ -173,6 +222,15 @@ public final class GenerateKernels {
         skipping = false;
       } else if (skipping) {
         continue;
+      } else if (trimmed.startsWith("//#exp ") && block == null) {
+        // "//#exp OUT IN": statements computing vector OUT = exp(IN), IN an expression used once
+        // (float: expBody's IEEE-only sequence; double: the Vector API's EXP lanes)
+        String[] io = trimmed.substring("//#exp ".length()).split(" ", 2);
+        String indent = line.substring(0, line.indexOf("//#exp"));
+        String body = type.get("$Type$").equals("Float")
+            ? "var in_ = " + io[1] + ";\n" + expBody("in_", io[0])
+            : "var " + io[0] + " = " + io[1] + ".lanewise(VectorOperators.EXP);";
+        for (String b : body.split("\n")) sb.append(indent).append(substitute(b, type)).append('\n');
       } else if (trimmed.equals("//#foreach-op") || trimmed.equals("//#foreach-unary")) {
         block = new ArrayList<>();
         blockOps = trimmed.equals("//#foreach-op") ? OPS : UNARY;

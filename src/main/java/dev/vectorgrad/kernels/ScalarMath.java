@@ -18,6 +18,95 @@ public final class ScalarMath {
   static final double C0 = -1.26551223, C1 = 1.00002368, C2 = 0.37409196, C3 = 0.09678418, C4 = -0.18628806,
       C5 = 0.27886807, C6 = -1.13520398, C7 = 1.48851587, C8 = -0.82215223, C9 = 0.17087277;
 
+  // ------------------------------------------------------------------ float exp and log
+  // Written with IEEE operations only (+ - * /, fma, bit moves, compares), so that every step rounds
+  // the same in the interpreter, C1 and C2; VectorMath.exp/log(FloatVector) are the same sequence
+  // on lanes. The Vector API's EXP and LOG lanes are SVML's once C2 compiles a kernel and the Java
+  // fallback's before, which can differ in the last bit.
+
+  /** 1/ln 2 as float (Sleef's R_LN2f). */
+  static final float LOG2E_F = 1.442695040888963407359924681001892137f;
+  /** ln 2 in two parts (Sleef's L2Uf, L2Lf): {@code n * L2U_F} is exact for |n| &lt; 2^9. */
+  static final float L2U_F = 0.693145751953125f, L2L_F = 1.428606765330187045e-06f;
+  /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer, found in the low bits. */
+  static final float ROUND_MAGIC_F = 0x1.8p23f;
+  static final int ROUND_MAGIC_BITS = 0x4b400000;
+  /** exp(r) = 1 + r + r^2 (P0 + r (P1 + ...)) on |r| &lt;= ln2/2 (Sleef's expf minimax coefficients). */
+  static final float EXP_P0 = 0.5f, EXP_P1 = 0.166666671633720397949219f, EXP_P2 = 0.0416664853692054748535156f,
+      EXP_P3 = 0.00833336077630519866943359f, EXP_P4 = 0.00139304355252534151077271f,
+      EXP_P5 = 0.000198527617612853646278381f;
+  /** Below this exp rounds to +0 (exp(-103.97) = 2^-150), above this (clamped) it overflows to inf. */
+  static final float EXP_LO_F = -104f, EXP_HI_F = 100f;
+
+  /**
+   * exp in float, within 1 ulp, identical bits in every compilation state: {@code n = rint(x / ln2)}
+   * (by the 1.5 * 2^23 rounding trick), {@code r = x - n ln2} in two fused multiply-adds, a degree-7
+   * polynomial, and 2^n as two exponent-field factors (so that results near the overflow and in the
+   * subnormal range are rounded once). NaN gives NaN, exp(x &gt; 88.72...) = inf, exp(x &lt; -104) = 0
+   * (PyTorch's values).
+   */
+  public static float exp(float d) {
+    float x = d < EXP_LO_F ? EXP_LO_F : d;
+    x = x > EXP_HI_F ? EXP_HI_F : x;
+    float t = x * LOG2E_F + ROUND_MAGIC_F;
+    int n = Float.floatToRawIntBits(t) - ROUND_MAGIC_BITS;
+    float nf = t - ROUND_MAGIC_F;
+    float r = Math.fma(nf, -L2U_F, x);
+    r = Math.fma(nf, -L2L_F, r);
+    float u = Math.fma(EXP_P5, r, EXP_P4);
+    u = Math.fma(u, r, EXP_P3);
+    u = Math.fma(u, r, EXP_P2);
+    u = Math.fma(u, r, EXP_P1);
+    u = Math.fma(u, r, EXP_P0);
+    u = Math.fma(r * r, u, r) + 1f;
+    int n1 = n >> 1;
+    u = u * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((n - n1 + 127) << 23);
+    return d < EXP_LO_F ? 0f : u;
+  }
+
+  /** The double kernels' exp: {@code Math.exp} (the Vector API's EXP lanes on the vector side). */
+  public static double exp(double x) {
+    return Math.exp(x);
+  }
+
+  /** ln 2 in two parts (fdlibm's e_logf.c): {@code k * LN2_HI_F} is exact for |k| &lt; 2^8. */
+  static final float LN2_HI_F = 0x1.62e3p-1f, LN2_LO_F = 0x1.2fefa2p-17f;
+  /** log(1+f) = f - f^2/2 + s (f^2/2 + R(s^2)), s = f / (2 + f) (fdlibm's e_logf.c Lg1..Lg4). */
+  static final float LG1 = 0xaaaaaa.0p-24f, LG2 = 0xccce13.0p-25f, LG3 = 0x91e9ee.0p-25f, LG4 = 0xf89e26.0p-26f;
+  /** The bits of sqrt(1/2): mantissas are reduced to [sqrt(1/2), sqrt(2)). */
+  static final int SQRT_HALF_BITS = 0x3f3504f3;
+
+  /**
+   * log in float, within 1 ulp, identical bits in every compilation state: {@code x = 2^k m} with
+   * m in [sqrt(1/2), sqrt(2)) by exponent bits (subnormals scaled by 2^23 first), {@code f = m - 1},
+   * fdlibm's {@code log1p(f)} in s = f / (2 + f), plus {@code k ln2} in two parts. log(0) = -inf,
+   * log(x &lt; 0) = NaN, log(inf) = inf, NaN gives NaN (PyTorch's values).
+   */
+  public static float log(float d) {
+    boolean tiny = d < Float.MIN_NORMAL;
+    float x = tiny ? d * 0x1p23f : d;
+    int bits = Float.floatToRawIntBits(x);
+    int k = (bits - SQRT_HALF_BITS) >> 23;
+    float m = Float.intBitsToFloat(bits - (k << 23));
+    k = tiny ? k - 23 : k;
+    float f = m - 1f;
+    float s = f / (f + 2f);
+    float z = s * s;
+    float w = z * z;
+    float rr = Math.fma(w, Math.fma(w, LG4, LG2), z * Math.fma(w, LG3, LG1));
+    float hfsq = 0.5f * f * f;
+    float dk = (float) k;
+    float r = Math.fma(dk, LN2_HI_F, -((hfsq - Math.fma(s, hfsq + rr, dk * LN2_LO_F)) - f));
+    r = d == Float.POSITIVE_INFINITY ? d : r;
+    r = d == 0f ? Float.NEGATIVE_INFINITY : r;
+    return d < 0f || d != d ? Float.NaN : r;
+  }
+
+  /** The double kernels' log: {@code Math.log}. */
+  public static double log(double x) {
+    return Math.log(x);
+  }
+
   public static float log2(float x) {
     return (float) (Math.log(x) / LN2);
   }
@@ -57,7 +146,7 @@ public final class ScalarMath {
     float t = 1 / (1 + 0.5f * ax);
     float poly = (float) C0 + t * ((float) C1 + t * ((float) C2 + t * ((float) C3 + t * ((float) C4 + t * ((float) C5
         + t * ((float) C6 + t * ((float) C7 + t * ((float) C8 + t * (float) C9))))))));
-    float erfc = t * (float) Math.exp(-ax * ax + poly);
+    float erfc = t * exp(-ax * ax + poly);
     return Math.copySign(1 - erfc, x);
   }
 
@@ -98,7 +187,7 @@ public final class ScalarMath {
     float t = 1 / Math.fma((float) AS_P, Math.abs(u), 1f);
     float q = Math.fma(Math.fma(Math.fma(Math.fma((float) AS_A5, t, (float) AS_A4), t, (float) AS_A3), t,
         (float) AS_A2), t, (float) AS_A1);
-    float m = Math.fma(-(float) Math.exp(-(u * u)) * t, q, 1f);
+    float m = Math.fma(-exp(-(u * u)) * t, q, 1f);
     float e = u < 0 ? -m : m;
     return x * 0.5f * (e + 1);
   }

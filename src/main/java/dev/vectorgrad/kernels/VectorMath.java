@@ -2,6 +2,7 @@ package dev.vectorgrad.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -15,6 +16,64 @@ final class VectorMath {
 
   private static final float INV_LN2_F = (float) (1 / Math.log(2));
   private static final double INV_LN2 = 1 / Math.log(2);
+
+  /**
+   * {@link ScalarMath#exp(float)} on lanes, the same operations in the same order: add, sub, mul,
+   * fma, compare/blend and exponent bits only, each exact-rounded by IEEE 754 whether the Vector
+   * API runs its Java fallback (interpreter, C1) or C2's instructions, so the bits do not depend on
+   * the JIT (the {@code EXP} operator's lanes are SVML's under C2 and {@code Math.exp}'s before).
+   */
+  static FloatVector exp(FloatVector d) {
+    var x = d.blend(ScalarMath.EXP_LO_F, d.compare(VectorOperators.LT, ScalarMath.EXP_LO_F));
+    x = x.blend(ScalarMath.EXP_HI_F, x.compare(VectorOperators.GT, ScalarMath.EXP_HI_F));
+    var t = x.mul(ScalarMath.LOG2E_F).add(ScalarMath.ROUND_MAGIC_F);
+    var n = ((IntVector) t.reinterpretAsInts()).sub(ScalarMath.ROUND_MAGIC_BITS);
+    var nf = t.sub(ScalarMath.ROUND_MAGIC_F);
+    var r = nf.fma(x.broadcast(-ScalarMath.L2U_F), x);
+    r = nf.fma(x.broadcast(-ScalarMath.L2L_F), r);
+    var u = r.fma(ScalarMath.EXP_P5, ScalarMath.EXP_P4);   // fma(P5, r, P4): the product commutes exactly
+    u = u.fma(r, r.broadcast(ScalarMath.EXP_P3));
+    u = u.fma(r, r.broadcast(ScalarMath.EXP_P2));
+    u = u.fma(r, r.broadcast(ScalarMath.EXP_P1));
+    u = u.fma(r, r.broadcast(ScalarMath.EXP_P0));
+    u = r.mul(r).fma(u, r).add(1f);
+    var n1 = n.lanewise(VectorOperators.ASHR, 1);
+    var s1 = ((IntVector) n1.add(127).lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats();
+    var s2 = ((IntVector) n.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats();
+    u = u.mul((FloatVector) s1).mul((FloatVector) s2);
+    return u.blend(0f, d.compare(VectorOperators.LT, ScalarMath.EXP_LO_F));
+  }
+
+  /** Double lanes keep the Vector API's EXP (SVML under C2): not yet JIT-independent. */
+  static DoubleVector exp(DoubleVector v) {
+    return v.lanewise(VectorOperators.EXP);
+  }
+
+  /** {@link ScalarMath#log(float)} on lanes, the same operations in the same order (see {@link #exp(FloatVector)}). */
+  static FloatVector log(FloatVector d) {
+    var tiny = d.compare(VectorOperators.LT, Float.MIN_NORMAL);
+    var x = d.blend(d.mul(0x1p23f), tiny);
+    var bits = (IntVector) x.reinterpretAsInts();
+    var k = bits.sub(ScalarMath.SQRT_HALF_BITS).lanewise(VectorOperators.ASHR, 23);
+    var m = (FloatVector) bits.sub(k.lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats();
+    k = k.blend(k.sub(23), tiny.cast(k.species()));
+    var f = m.sub(1f);
+    var s = f.div(f.add(2f));
+    var z = s.mul(s);
+    var w = z.mul(z);
+    var rr = w.fma(w.fma(ScalarMath.LG4, ScalarMath.LG2), z.mul(w.fma(ScalarMath.LG3, ScalarMath.LG1)));
+    var hfsq = f.mul(0.5f).mul(f);
+    var dk = (FloatVector) k.convert(VectorOperators.I2F, 0);
+    var r = dk.fma(dk.broadcast(ScalarMath.LN2_HI_F), hfsq.sub(s.fma(hfsq.add(rr), dk.mul(ScalarMath.LN2_LO_F))).sub(f).neg());
+    r = r.blend(d, d.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
+    r = r.blend(Float.NEGATIVE_INFINITY, d.compare(VectorOperators.EQ, 0f));
+    return r.blend(Float.NaN, d.compare(VectorOperators.LT, 0f).or(d.test(VectorOperators.IS_NAN)));
+  }
+
+  /** Double lanes keep the Vector API's LOG (SVML under C2): not yet JIT-independent. */
+  static DoubleVector log(DoubleVector v) {
+    return v.lanewise(VectorOperators.LOG);
+  }
 
   static FloatVector exp2(FloatVector v) {
     return FloatVector.broadcast(v.species(), 2).lanewise(VectorOperators.POW, v);
@@ -107,7 +166,7 @@ final class VectorMath {
         .add((float) ScalarMath.C6).mul(t).add((float) ScalarMath.C5).mul(t).add((float) ScalarMath.C4).mul(t)
         .add((float) ScalarMath.C3).mul(t).add((float) ScalarMath.C2).mul(t).add((float) ScalarMath.C1).mul(t)
         .add((float) ScalarMath.C0);
-    var erfc = t.mul(ax.mul(ax).neg().add(poly).lanewise(VectorOperators.EXP));
+    var erfc = t.mul(exp(ax.mul(ax).neg().add(poly)));
     var large = one.sub(erfc);
     large = large.blend(large.neg(), v.compare(VectorOperators.LT, 0));
     return large.blend(small, ax.compare(VectorOperators.LT, 0.5f));

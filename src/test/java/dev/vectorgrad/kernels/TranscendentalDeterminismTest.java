@@ -1,0 +1,66 @@
+package dev.vectorgrad.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vectorgrad.testsupport.ChildJvm;
+import dev.vectorgrad.testsupport.TranscendentalMain;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 11: float32 exp, log, sigmoid, silu, softmax, log_softmax, logsumexp and cross entropy
+ * (forward and gradient) give the same bits whatever the JIT has done with the kernels: computed in
+ * a fresh JVM that only interprets ({@code -Xint}: the Vector API's Java fallback), in one that
+ * stops at C1 and in a default JVM after a warm-up in which C2 compiled the kernels (checked in its
+ * compilation log); the elementwise ones also with the scalar kernels. Before, the float exp and log were the Vector
+ * API's {@code EXP}/{@code LOG} lanes: Intel SVML's under C2, {@code Math.exp} per lane before,
+ * which differ in the last bit for some inputs.
+ */
+class TranscendentalDeterminismTest {
+  private static final String[] FLAGS = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"};
+
+  @Test
+  void sameBitsInterpretedC1CompiledC2CompiledAndScalar() throws Exception {
+    List<String> interpreted = results(run("-Xint"));
+    assertEquals(10, interpreted.size(), String.join("\n", interpreted));
+    assertEquals(interpreted, results(run("-XX:TieredStopAtLevel=1")), "C1 against the interpreter");
+    // The scalar kernels give the elementwise results the same bits; their softmax sums accumulate in
+    // double element by element (the vector kernels in float lanes), so the rows' sums may differ.
+    assertEquals(interpreted.subList(0, 5), results(run("-Dvectorgrad.kernels=scalar")).subList(0, 5),
+        "scalar kernels against the interpreter");
+
+    Path log = Files.createTempFile("transcendental-compilation", ".log");
+    try {
+      String warm = run("-XX:+UnlockDiagnosticVMOptions", "-XX:+PrintCompilation", "-XX:-DisplayVMOutput",
+          "-XX:+LogVMOutput", "-XX:LogFile=" + log, "-Dtranscendental.warm=true");
+      assertEquals(interpreted, results(warm), "C2-compiled kernels against the interpreter");
+      String compilations = Files.readString(log);
+      for (String kernel : new String[] {"exp", "log", "sigmoid", "sumExpShift"}) {
+        Pattern c2 = Pattern.compile("(?m)^\\s*\\d+\\s+\\d+\\s[ %sbn!]*\\s4\\s+dev\\.vectorgrad\\.kernels\\.VectorFloatKernels::"
+            + kernel + " \\(");
+        assertTrue(c2.matcher(compilations).find(), "VectorFloatKernels::" + kernel + " was not compiled by C2 in the warm run");
+      }
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+
+  /** Runs TranscendentalMain in a fresh JVM with {@code flags} and returns its output. */
+  private static String run(String... flags) throws Exception {
+    String[] jvm = new String[FLAGS.length + flags.length];
+    System.arraycopy(FLAGS, 0, jvm, 0, FLAGS.length);
+    System.arraycopy(flags, 0, jvm, FLAGS.length, flags.length);
+    ChildJvm.Result r = ChildJvm.run(TranscendentalMain.class, jvm);
+    assertEquals(0, r.exitCode(), r.output());
+    assertTrue(r.output().contains("transcendental-done"), r.output());
+    return r.output();
+  }
+
+  private static List<String> results(String output) {
+    return output.lines().filter(l -> l.startsWith("result ")).toList();
+  }
+}

@@ -1,0 +1,77 @@
+package dev.vectorgrad.testsupport;
+
+import dev.vectorgrad.Tensor;
+import dev.vectorgrad.TensorScope;
+import dev.vectorgrad.nn.Functional;
+import java.util.Random;
+
+/**
+ * Computes float32 exp, log, sigmoid, silu, softmax, log_softmax, logsumexp and a cross-entropy
+ * loss with its gradient on fixed inputs and prints one line per result: its name and a 64-bit hash
+ * of the raw bits of every element. With {@code -Dtranscendental.warm=true} it first repeats the same
+ * computations until C2 has had time to compile the kernels. Run in JVMs with different JIT states
+ * ({@code -Xint}, {@code -XX:TieredStopAtLevel=1}, warmed default) by
+ * {@code TranscendentalDeterminismTest}, which compares the lines.
+ */
+public final class TranscendentalMain {
+  private TranscendentalMain() {}
+
+  /** 4099 elements (not a multiple of any lane count: the masked tails run too), specials first. */
+  static float[] input() {
+    float[] x = new float[4099];
+    float[] specials = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 88.72f, 88.8f, -87.5f,
+        -103.9f, -104f, -150f, 1f, -1f, 1e-40f, Float.MIN_VALUE, Float.MAX_VALUE, 1e-30f, 0.6931472f};
+    System.arraycopy(specials, 0, x, 0, specials.length);
+    Random rnd = new Random(11);
+    for (int i = specials.length; i < x.length; i++) x[i] = (float) (rnd.nextGaussian() * (i % 3 == 0 ? 30 : 4));
+    return x;
+  }
+
+  public static void main(String[] args) {
+    boolean warm = Boolean.getBoolean("transcendental.warm");
+    if (warm) {
+      long deadline = System.nanoTime() + 20_000_000_000L;   // a cap for a loaded machine
+      for (int it = 0; it < 4000 && System.nanoTime() < deadline; it++) compute(false);
+    }
+    compute(true);
+    System.out.println("transcendental-done");
+  }
+
+  @SuppressWarnings("try")
+  private static void compute(boolean print) {
+    try (var scope = TensorScope.open()) {
+      float[] data = input();
+      Tensor x = Tensor.of(data, data.length);
+      report(print, "exp", x.exp());
+      report(print, "log", x.log());
+      report(print, "log|x|", x.abs().log());
+      report(print, "sigmoid", x.sigmoid());
+      report(print, "silu", Functional.silu(x));
+      Random rnd = new Random(5);
+      float[] logits = new float[64 * 37];
+      for (int i = 0; i < logits.length; i++) logits[i] = (float) (rnd.nextGaussian() * 3);
+      long[] targets = new long[64];
+      for (int i = 0; i < targets.length; i++) targets[i] = rnd.nextInt(37);
+      Tensor z = Tensor.of(logits, 64, 37);
+      report(print, "softmax", z.softmax(1));
+      report(print, "log_softmax", z.logSoftmax(1));
+      report(print, "logsumexp", z.logsumexp(new int[] {1}, false));
+      Tensor leaf = Tensor.of(logits, 64, 37).requiresGrad_(true);
+      Tensor loss = Functional.crossEntropy(leaf, Tensor.of(targets, 64));
+      loss.backward();
+      report(print, "cross_entropy", loss);
+      report(print, "cross_entropy.grad", leaf.grad());
+    }
+  }
+
+  private static void report(boolean print, String name, Tensor t) {
+    if (!print) return;
+    float[] v = t.toFloatArray();
+    long h = 0xcbf29ce484222325L;
+    for (float f : v) {
+      h ^= Float.floatToRawIntBits(f);
+      h *= 0x100000001b3L;
+    }
+    System.out.println("result " + name + " n=" + v.length + " hash=" + Long.toHexString(h) + " last=" + v[v.length - 1]);
+  }
+}
