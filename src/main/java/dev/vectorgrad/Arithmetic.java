@@ -21,13 +21,14 @@ final class Arithmetic {
     checkBool(op, a.dtype, b.dtype);
     DType dtype = computeType(op, resultType(a, b));
     long[] shape = Shapes.broadcast(a.shape, b.shape);
-    Tensor out = shape == a.shape ? Tensor.empty(dtype, shape, a.numel) : Tensor.empty(dtype, shape);
+    ThreadState state = ThreadState.current();
+    Tensor out = Tensor.empty(state, dtype, shape, shape == a.shape ? a.numel : Shapes.numel(shape));
     if (Fusion.fuses(a, b, dtype, shape, out.numel)) {
       Fusion.defer(op, a, b, out);
     } else {
       compute(op, a, b, out);
     }
-    if ((a.requiresGrad() || b.requiresGrad()) && ThreadState.current().gradEnabled) {
+    if ((a.requiresGrad() || b.requiresGrad()) && state.gradEnabled) {
       out.setHistory(new BinaryBackward(op, a, b));
     }
     return out;
@@ -105,10 +106,12 @@ final class Arithmetic {
     a.ensureOpen();
     checkBool(op, a.dtype, integral ? DType.INT64 : DType.FLOAT32);
     DType dtype = computeType(op, resultType(a.dtype, integral));
-    Tensor out = Tensor.empty(dtype, a.shape, a.numel);
+    ThreadState state = ThreadState.current();
+    Tensor out = Tensor.empty(state, dtype, a.shape, a.numel);
+    boolean record = state.gradEnabled && a.requiresGrad();
     if (Fusion.fuses(a, null, dtype, a.shape, a.numel)) {
       Fusion.deferScalar(op, a, s, out);
-      if (a.recordsGrad()) out.setHistory(new ScalarBackward(op, s, a.gradEdge()));
+      if (record) out.setHistory(new ScalarBackward(op, s, a.gradEdge()));
       return out;
     }
     Tensor src = a.dtype == dtype ? a : Casts.copyAs(a, dtype);
@@ -117,7 +120,7 @@ final class Arithmetic {
     } finally {
       if (src != a) src.close();
     }
-    if (a.recordsGrad()) out.setHistory(new ScalarBackward(op, s, a.gradEdge()));
+    if (record) out.setHistory(new ScalarBackward(op, s, a.gradEdge()));
     return out;
   }
 
@@ -222,6 +225,13 @@ final class Arithmetic {
 
     @Override
     protected Tensor[] apply(Tensor g) {
+      Tensor[] grads = new Tensor[2];
+      applyTo(g, grads);
+      return grads;
+    }
+
+    @Override
+    protected void applyTo(Tensor g, Tensor[] grads) {
       Tensor ga = null, gb = null;
       boolean aNeeds = needsInputGrad(0), bNeeds = needsInputGrad(1);
       switch (op) {
@@ -243,7 +253,8 @@ final class Arithmetic {
           if (bNeeds) gb = GradShapes.reduceTo(g.neg().mul(savedA.get().div(b).div(b)), bShape, bType);
         }
       }
-      return new Tensor[] {ga, gb};
+      grads[0] = ga;
+      grads[1] = gb;
     }
 
     @Override
@@ -271,7 +282,16 @@ final class Arithmetic {
 
     @Override
     protected Tensor[] apply(Tensor g) {
-      return new Tensor[] {switch (op) {
+      return new Tensor[] {grad(g)};
+    }
+
+    @Override
+    protected void applyTo(Tensor g, Tensor[] grads) {
+      grads[0] = grad(g);
+    }
+
+    private Tensor grad(Tensor g) {
+      return switch (op) {
         case ADD, SUB -> g;
         case MUL -> {
           checkNotReleased();
@@ -281,7 +301,7 @@ final class Arithmetic {
           checkNotReleased();
           yield g.div(s);
         }
-      }};
+      };
     }
   }
 

@@ -87,7 +87,7 @@ final class InPlace {
     if (!ThreadState.current().gradEnabled) return false;
     // PyTorch's check_inplace: the view's creation rules first (handle_view_on_rebase), then the leaf rules
     if (involvesGrad) checkViewRebase(t);
-    Tensor base = t.viewBase;
+    Tensor base = t.viewBase();
     if (base != null && base.requiresGrad && base.gradFn == null) {
       throw new IllegalStateException("a view of a leaf Variable that requires grad is being used in an in-place operation.");
     }
@@ -99,17 +99,19 @@ final class InPlace {
 
   /** Refuses in-place writes on views that one op returned among several, or that were made under no_grad. */
   private static void checkViewRebase(Tensor t) {
-    if (t.viewOutputOf != null) {
+    Tensor.Rare r = t.rare;
+    if (r == null) return;
+    if (r.viewOutputOf != null) {
       String tail = "This view is the output of a function that returns multiple views. Such functions do not allow "
           + "the output views to be modified inplace. You should replace the inplace operation by an out-of-place one.";
-      if (t.gradFn() != null && !t.viewMadeWithoutGrad) {
-        throw new IllegalStateException("Output " + t.viewOutputIndex + " of " + t.viewOutputOf + " is a view and is "
+      if (t.gradFn() != null && !r.viewMadeWithoutGrad) {
+        throw new IllegalStateException("Output " + r.viewOutputIndex + " of " + r.viewOutputOf + " is a view and is "
             + "being modified inplace. " + tail);
       }
       throw new IllegalStateException("A view was created in no_grad mode and is being modified inplace with grad mode "
           + "enabled. " + tail);
     }
-    if (t.viewMadeWithoutGrad) {
+    if (r.viewMadeWithoutGrad) {
       throw new IllegalStateException("A view was created in no_grad mode and is being modified inplace with grad mode "
           + "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code "
           + "by moving both the view and the inplace either both inside the no_grad block (if you don't want the "
@@ -171,13 +173,13 @@ final class InPlace {
   static void finish(Tensor t, Node node) {
     t.bumpVersion();
     if (node == null || !t.dtype.isFloatingPoint()) return;   // integer results never require grad
-    if (t.viewBase == null) {
+    if (t.viewBase() == null) {
       t.requiresGrad = true;
       t.gradFn = node;
     } else {
       ViewHistory.rebase(t, node);
     }
-    if (t.retainsGrad && t.gradFn != null) t.retainGradOn(t.gradFn);
+    if (t.retainsGrad() && t.gradFn != null) t.retainGradOn(t.gradFn);
   }
 
   /** ZeroBackward0 / FillBackward2: the old values no longer matter, so their gradient is zero. */

@@ -23,9 +23,10 @@ final class Reductions {
     // PyTorch's float result to within its own summation error.
     double value = dtype.round(Elementwise.sum(t));
     if (mean) value = dtype.round(value / dtype.round(t.numel));   // PyTorch: sum(...).div_(numel)
-    Tensor out = Tensor.empty(dtype, Shapes.SCALAR, 1);
+    ThreadState state = ThreadState.current();
+    Tensor out = Tensor.empty(state, dtype, Shapes.SCALAR, 1);
     out.kernels().set(out.seg(), 0, value);
-    if (t.recordsGrad()) out.setHistory(new AllBackward(mean, t.shape, dtype, t.numel, t.gradEdge()));
+    if (state.gradEnabled && t.requiresGrad()) out.setHistory(new AllBackward(mean, t.shape, dtype, t.numel, t.gradEdge()));
     return out;
   }
 
@@ -62,12 +63,21 @@ final class Reductions {
      */
     @Override
     protected Tensor[] apply(Tensor g) {
+      return new Tensor[] {grad(g)};
+    }
+
+    @Override
+    protected void applyTo(Tensor g, Tensor[] grads) {
+      grads[0] = grad(g);
+    }
+
+    private Tensor grad(Tensor g) {
       double v = g.item();
       if (mean) v = dtype.round(v / dtype.round(count));
       // a small gradient is just filled: one tensor instead of a one-element tensor and its expanded view
-      if (count <= SMALL) return new Tensor[] {Tensor.filled(dtype, v, shape, count)};
+      if (count <= SMALL) return Tensor.filled(dtype, v, shape, count);
       try (Tensor one = Tensor.filled(dtype, v, Shapes.SCALAR, 1)) {
-        return new Tensor[] {one.alias(null, shape, new long[shape.length], 0)};
+        return one.alias(null, shape, new long[shape.length], 0);
       }
     }
 

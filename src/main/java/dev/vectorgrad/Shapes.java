@@ -58,8 +58,35 @@ final class Shapes {
     return out;
   }
 
-  /** Row-major strides of a contiguous tensor, in elements. */
+  /** The strides {@code {1}} of every contiguous 1-D tensor. */
+  private static final long[] UNIT_STRIDE = {1};
+  /** Rows up to this length have their 2-D contiguous strides {@code {n, 1}} made once. */
+  private static final int SHARED_ROWS = 256;
+  private static final long[][] ROW_STRIDES = new long[SHARED_ROWS + 1][];
+
+  static {
+    for (int n = 0; n <= SHARED_ROWS; n++) ROW_STRIDES[n] = new long[] {n, 1};
+  }
+
+  /**
+   * Row-major strides of a contiguous tensor, in elements. Strides arrays are never written once a
+   * tensor has them (views derive new ones), so those of 0-dim, 1-D and narrow 2-D tensors are
+   * shared rather than made per tensor.
+   */
   static long[] contiguousStrides(long[] shape) {
+    switch (shape.length) {
+      case 0 -> {
+        return SCALAR;
+      }
+      case 1 -> {
+        return UNIT_STRIDE;
+      }
+      case 2 -> {
+        long n = shape[1];
+        if (n >= 0 && n <= SHARED_ROWS) return ROW_STRIDES[(int) n];
+      }
+      default -> { }
+    }
     long[] strides = new long[shape.length];
     long s = 1;
     for (int i = shape.length - 1; i >= 0; i--) {

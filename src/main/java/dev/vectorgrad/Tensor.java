@@ -8,6 +8,7 @@ import dev.vectorgrad.kernels.BinaryOp;
 import dev.vectorgrad.kernels.ElementKernels;
 import dev.vectorgrad.kernels.Kernels;
 import dev.vectorgrad.memory.Storage;
+import dev.vectorgrad.memory.ThreadContext;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -55,10 +56,12 @@ import java.util.List;
 public final class Tensor implements AutoCloseable {
   private static final Cleaner CLEANER = Cleaner.create();
   private static final VarHandle CLOSED;
+  private static final VarHandle RARE;
 
   static {
     try {
-      CLOSED = MethodHandles.lookup().findVarHandle(Tensor.class, "closed", int.class);
+      CLOSED = MethodHandles.lookup().findVarHandle(Tensor.class, "closed", boolean.class);
+      RARE = MethodHandles.lookup().findVarHandle(Tensor.class, "rare", Rare.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -101,11 +104,20 @@ public final class Tensor implements AutoCloseable {
       public void setHistory(Tensor out, Node node) {
         out.setHistory(node);
       }
+
+      @Override
+      public TensorScope openPassScope() {
+        return TensorScope.openPooled();
+      }
+
+      @Override
+      public void closePassScope(TensorScope scope) {
+        scope.closePooled();
+      }
     });
   }
 
   final Storage storage;
-  private final MemorySegment segment;
   final DType dtype;
   final long[] shape;
   /** Elements to step in storage per index of each dim (PyTorch's strides; 0 repeats an element). */
@@ -122,31 +134,60 @@ public final class Tensor implements AutoCloseable {
    * {@link #seg()} before every kernel access.
    */
   volatile Fusion.Pending pending;
-  /**
-   * The tensor a differentiable view was made from (its root: views of views point at the first
-   * base), or null. In-place ops through a view rewrite the base's history (PyTorch's CopySlices).
-   */
-  Tensor viewBase;
-  /** The version at which a view's {@code gradFn} was recorded; a newer version regenerates it. */
-  long gradFnVersion;
-  /** Whether this view was made with grad mode off: PyTorch forbids recording in-place ops on it. */
-  boolean viewMadeWithoutGrad;
-  /** For one of several views an op returns at once (split, unbind): that op's node name, else null. */
-  String viewOutputOf;
-  /** For {@link #viewOutputOf}: this view's position among the op's outputs. */
-  int viewOutputIndex;
-
   boolean requiresGrad;
   Node gradFn;
   volatile Tensor grad;
-  AccumulateGrad gradAccumulator;
-  boolean retainsGrad;
-  private volatile Node retainedOn;   // the node whose incoming gradient retainGrad() keeps
 
-  private volatile int closed;
+  private volatile boolean closed;
   private TensorScope owner;
-  private Cleaner.Cleanable cleanable;
-  private Release release;
+  /**
+   * What few tensors need, made on first use so that an op result stays small: view bookkeeping,
+   * retain-grad state, a leaf's accumulator, the Cleaner registration of an unscoped tensor.
+   */
+  volatile Rare rare;
+
+  /** A tensor's rarely used state (see {@link #rare}). */
+  static final class Rare {
+    /**
+     * The tensor a differentiable view was made from (its root: views of views point at the first
+     * base), or null. In-place ops through a view rewrite the base's history (PyTorch's CopySlices).
+     */
+    Tensor viewBase;
+    /** The version at which a view's {@code gradFn} was recorded; a newer version regenerates it. */
+    long gradFnVersion;
+    /** Whether this view was made with grad mode off: PyTorch forbids recording in-place ops on it. */
+    boolean viewMadeWithoutGrad;
+    /** For one of several views an op returns at once (split, unbind): that op's node name, else null. */
+    String viewOutputOf;
+    /** For {@link #viewOutputOf}: this view's position among the op's outputs. */
+    int viewOutputIndex;
+    boolean retainsGrad;
+    volatile Node retainedOn;   // the node whose incoming gradient retainGrad() keeps
+    AccumulateGrad gradAccumulator;
+    Cleaner.Cleanable cleanable;
+    Release release;
+  }
+
+  /** This tensor's rare state, made on first use (atomically: a shared leaf's accumulator may be asked for by several threads). */
+  Rare rare() {
+    Rare r = rare;
+    if (r != null) return r;
+    r = new Rare();
+    Rare won = (Rare) RARE.compareAndExchange(this, (Rare) null, r);
+    return won == null ? r : won;
+  }
+
+  /** The root a differentiable view was made from, or null (see {@link Rare#viewBase}). */
+  Tensor viewBase() {
+    Rare r = rare;
+    return r == null ? null : r.viewBase;
+  }
+
+  /** Whether this is a view made with grad mode off (see {@link Rare#viewMadeWithoutGrad}). */
+  boolean viewMadeWithoutGrad() {
+    Rare r = rare;
+    return r != null && r.viewMadeWithoutGrad;
+  }
 
   /** In-place modification count, shared by a tensor and its {@code detach()} views (PyTorch's version counter). */
   static final class Version {
@@ -166,13 +207,14 @@ public final class Tensor implements AutoCloseable {
    * what they will hold). Every access to a tensor's elements goes through here.
    */
   MemorySegment seg() {
-    if (pending != null || storage.pendingReaders() != null) Fusion.settle(this);
-    return segment;
+    Storage s = storage;
+    if (pending != null || s.pendingReaders() != null) Fusion.settle(this);
+    return s.segment();
   }
 
   /** The memory as it is: only for {@link Fusion}'s evaluator, which reads computed operands and writes pending results. */
   MemorySegment rawSeg() {
-    return segment;
+    return storage.segment();
   }
 
   /** Records an in-place modification. */
@@ -192,8 +234,18 @@ public final class Tensor implements AutoCloseable {
 
   private Tensor(Storage storage, DType dtype, long[] shape, long[] strides, long offset, long numel,
                  boolean contiguous, Version version, boolean owned) {
+    this(owned ? ThreadState.current() : null, storage, dtype, shape, strides, offset, numel, contiguous, version);
+  }
+
+  /** A new contiguous tensor on {@code storage}, owned by the current scope of {@code state} (the calling thread's). */
+  private Tensor(ThreadState state, Storage storage, DType dtype, long[] shape, long numel) {
+    this(state, storage, dtype, shape, Shapes.contiguousStrides(shape), 0, numel, true, null);
+  }
+
+  /** The one constructor: owned by {@code state}'s current scope (or unscoped), or by nobody when {@code state} is null. */
+  private Tensor(ThreadState state, Storage storage, DType dtype, long[] shape, long[] strides, long offset, long numel,
+                 boolean contiguous, Version version) {
     this.storage = storage;
-    this.segment = storage.segment();
     this.dtype = dtype;
     this.shape = shape;
     this.strides = strides;
@@ -201,8 +253,8 @@ public final class Tensor implements AutoCloseable {
     this.numel = numel;
     this.contiguous = contiguous;
     this.version = version;
-    if (!owned) return;
-    TensorScope scope = ThreadState.current().scope;
+    if (state == null) return;
+    TensorScope scope = state.scope;
     if (scope != null) {
       owner = scope;
       scope.register(this);
@@ -253,7 +305,12 @@ public final class Tensor implements AutoCloseable {
 
   /** As {@link #empty(DType, long[])} when the caller knows the element count (a shape it reuses). */
   static Tensor empty(DType dtype, long[] shape, long numel) {
-    return new Tensor(Storage.allocate(numel * dtype.byteSize()), dtype, shape, numel, null);
+    return empty(ThreadState.current(), dtype, shape, numel);
+  }
+
+  /** As {@link #empty(DType, long[], long)} for a caller that has the calling thread's state at hand. */
+  static Tensor empty(ThreadState state, DType dtype, long[] shape, long numel) {
+    return new Tensor(state, Storage.allocate(numel * dtype.byteSize(), state.context), dtype, shape, numel);
   }
 
   /**
@@ -518,7 +575,7 @@ public final class Tensor implements AutoCloseable {
 
   /** PyTorch: {@code requires_grad}. */
   public boolean requiresGrad() {
-    if (viewBase != null) refreshViewHistory();
+    if (rare != null) refreshViewHistory();
     return requiresGrad;
   }
 
@@ -584,7 +641,7 @@ public final class Tensor implements AutoCloseable {
 
   /** The node that computed this tensor, or null for a leaf. PyTorch: {@code grad_fn}. */
   public Node gradFn() {
-    if (viewBase != null) refreshViewHistory();
+    if (rare != null) refreshViewHistory();
     return gradFn;
   }
 
@@ -594,10 +651,12 @@ public final class Tensor implements AutoCloseable {
    * regenerated as {@code AsStridedBackward0} of the base.
    */
   private void refreshViewHistory() {
+    Rare r = rare;
+    Tensor base = r.viewBase;
+    if (base == null) return;
     long v = version();
-    if (v == gradFnVersion) return;
-    gradFnVersion = v;
-    Tensor base = viewBase;
+    if (v == r.gradFnVersion) return;
+    r.gradFnVersion = v;
     if (base.requiresGrad) {
       gradFn = ViewHistory.asStrided(base, this);
       requiresGrad = true;
@@ -606,7 +665,8 @@ public final class Tensor implements AutoCloseable {
 
   /** Whether a non-leaf keeps its gradient ({@code retains_grad}). */
   public boolean retainsGrad() {
-    return retainsGrad;
+    Rare r = rare;
+    return r != null && r.retainsGrad;
   }
 
   /**
@@ -619,8 +679,9 @@ public final class Tensor implements AutoCloseable {
       if (!requiresGrad) throw new IllegalStateException("can't retain_grad on Tensor that has requires_grad=False");
       return;
     }
-    if (retainsGrad) return;
-    retainsGrad = true;
+    Rare r = rare();
+    if (r.retainsGrad) return;
+    r.retainsGrad = true;
     retainGradOn(gradFn);
   }
 
@@ -630,9 +691,10 @@ public final class Tensor implements AutoCloseable {
    * not: the gradient then stays that of the value before the write, as in PyTorch).
    */
   void retainGradOn(Node node) {
-    retainedOn = node;
+    Rare r = rare();
+    r.retainedOn = node;
     node.registerPreHook(g -> {
-      if (retainedOn == node) accumulateGrad(g);
+      if (r.retainedOn == node) accumulateGrad(g);
     });
   }
 
@@ -1628,14 +1690,22 @@ public final class Tensor implements AutoCloseable {
 
   /** The edge a new node takes to this input: its node, its accumulator if a leaf, or null. */
   Node gradEdge() {
-    if (viewBase != null) refreshViewHistory();
+    if (rare != null) refreshViewHistory();
     if (!requiresGrad) return null;
     return gradFn != null ? gradFn : gradAccumulator();
   }
 
-  private synchronized AccumulateGrad gradAccumulator() {
-    if (gradAccumulator == null) gradAccumulator = new AccumulateGrad(this);
-    return gradAccumulator;
+  private AccumulateGrad gradAccumulator() {
+    // once made it never changes, and its fields are final: read without the lock
+    Rare r = rare;
+    AccumulateGrad a = r == null ? null : r.gradAccumulator;
+    return a != null ? a : newGradAccumulator();
+  }
+
+  private synchronized AccumulateGrad newGradAccumulator() {
+    Rare r = rare();
+    if (r.gradAccumulator == null) r.gradAccumulator = new AccumulateGrad(this);
+    return r.gradAccumulator;
   }
 
   /** Adds an incoming gradient into {@link #grad}: a copy the first time, in place afterwards. */
@@ -1740,25 +1810,31 @@ public final class Tensor implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (!CLOSED.compareAndSet(this, 0, 1)) return;
+    closeWith(null);
+  }
+
+  /** As {@link #close()}, with the calling thread's context at hand (a scope closing what it owns), or null. */
+  void closeWith(ThreadContext context) {
+    if (!CLOSED.compareAndSet(this, false, true)) return;
     if (pending != null) Fusion.drop(this);   // never read: never computed
     if (storage.pendingReaders() != null) Fusion.forceReaders(storage);   // they read this memory: compute them now
     Tensor g = grad;
     grad = null;
     if (g != null) g.close();
-    Cleaner.Cleanable c = cleanable;
+    Rare r = rare;
+    Cleaner.Cleanable c = r == null ? null : r.cleanable;
     if (c != null) {
-      release.explicit = true;
+      r.release.explicit = true;
       c.clean();
     } else {
-      storage.release();
+      storage.release(context);
     }
     owner = null;
   }
 
   /** Whether {@link #close()} released this tensor (every other use then throws). PyTorch has no equivalent: it frees by reference count. */
   public boolean isClosed() {
-    return closed != 0;
+    return closed;
   }
 
   /**
@@ -1782,19 +1858,20 @@ public final class Tensor implements AutoCloseable {
 
   /** Detaches this tensor from any scope; from now on close() or the Cleaner releases it. */
   void adoptUnscoped() {
-    if (cleanable == null) {
+    Rare r = rare();
+    if (r.cleanable == null) {
       owner = null;
-      release = new Release(storage);
-      cleanable = CLEANER.register(this, release);
+      r.release = new Release(storage);
+      r.cleanable = CLEANER.register(this, r.release);
     }
   }
 
   boolean ownedBy(TensorScope scope) {
-    return owner == scope && closed == 0;
+    return owner == scope && !closed;
   }
 
   void ensureOpen() {
-    if (closed != 0) {
+    if (closed) {
       throw new IllegalStateException("this tensor was closed (by close() or by the TensorScope that owned it) "
           + "and cannot be used any more");
     }

@@ -23,23 +23,51 @@ import java.util.Arrays;
  * confined to the thread that opened them, and closing an outer scope closes inner ones still open.
  */
 public final class TensorScope implements AutoCloseable {
+  private static final Tensor[] NO_TENSORS = new Tensor[0];
   private final ThreadState state;
-  private final TensorScope parent;
+  private TensorScope parent;
   private final Thread thread;
-  private Tensor[] tensors = new Tensor[8];
+  private Tensor[] tensors;
   private int size;
   private boolean closed;
+  /** An internal scope ({@link #openPooled()}) that goes back to its thread's pool when closed. */
+  private final boolean pooled;
+  /** For a pooled scope: the grad mode to restore when it closes. */
+  private boolean gradBefore;
 
-  private TensorScope(ThreadState state) {
+  private TensorScope(ThreadState state, boolean pooled) {
     this.state = state;
-    this.parent = state.scope;
     this.thread = Thread.currentThread();
+    this.pooled = pooled;
+    reopen();
+  }
+
+  private void reopen() {
+    parent = state.scope;
+    tensors = state.takeScopeArray();
+    size = 0;
+    closed = false;
     state.scope = this;
   }
 
   /** Opens a scope on the calling thread; it becomes the owner of the tensors made until it closes. */
   public static TensorScope open() {
-    return new TensorScope(ThreadState.current());
+    return new TensorScope(ThreadState.current(), false);
+  }
+
+  /**
+   * A scope for vectorgrad's own use whose object is reused (a backward pass opens one per call),
+   * with grad mode off until it closes (as {@link GradMode#noGrad()} inside it): the caller ends it
+   * with {@link #closePooled()} and must not keep the reference afterwards.
+   */
+  static TensorScope openPooled() {
+    ThreadState state = ThreadState.current();
+    TensorScope s = state.takeScope();
+    if (s == null) s = new TensorScope(state, true);
+    else s.reopen();
+    s.gradBefore = state.gradEnabled;
+    state.gradEnabled = false;
+    return s;
   }
 
   /** The innermost open scope of the calling thread, or null. */
@@ -52,7 +80,7 @@ public final class TensorScope implements AutoCloseable {
   }
 
   void register(Tensor t) {
-    if (size == tensors.length) tensors = Arrays.copyOf(tensors, size * 2);
+    if (size == tensors.length) tensors = Arrays.copyOf(tensors, Math.max(8, size * 2));
     tensors[size++] = t;
   }
 
@@ -85,10 +113,22 @@ public final class TensorScope implements AutoCloseable {
     for (int i = 0; i < size; i++) {
       Tensor t = tensors[i];
       tensors[i] = null;
-      if (t.ownedBy(this)) t.close();
+      if (t.ownedBy(this)) t.closeWith(state.context);
     }
     size = 0;
     if (state.scope == this) state.scope = parent;
+    state.giveScopeArray(tensors);
+    tensors = NO_TENSORS;
+  }
+
+  /** Closes a scope from {@link #openPooled()} and hands it back to its thread for reuse. */
+  void closePooled() {
+    state.gradEnabled = gradBefore;
+    close();
+    if (pooled && closed && Thread.currentThread() == thread) {
+      parent = null;
+      state.giveScope(this);
+    }
   }
 
   private boolean isAncestorOf(TensorScope s) {

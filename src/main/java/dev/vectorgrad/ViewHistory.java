@@ -18,14 +18,14 @@ final class ViewHistory {
 
   /** Rewrites history after the in-place op recorded as {@code node} wrote through {@code view}. */
   static void rebase(Tensor view, Node node) {
-    Tensor base = view.viewBase;
+    Tensor base = view.viewBase();
     Region region = Region.of(base, view);
     CopySlices copySlices = new CopySlices(base.gradEdge(), region, node);
     base.requiresGrad = true;
     base.gradFn = copySlices;
     view.gradFn = new AsStridedBackward(copySlices, region);
     view.requiresGrad = true;
-    view.gradFnVersion = view.version();
+    view.rare().gradFnVersion = view.version();
   }
 
   /** The regenerated history of {@code view} after its base's storage was modified in place. */

@@ -9,7 +9,7 @@ import java.util.List;
  * View ops: new sizes, strides and offset over the same storage, never a copy (except
  * {@code reshape} when the strides cannot express the new shape). Each op's geometry, its PyTorch
  * node name and its derivative sit together. A view shares its base's version counter and
- * remembers the base ({@link Tensor#viewBase}), so in-place writes through it reach autograd.
+ * remembers the base ({@link Tensor#viewBase()}), so in-place writes through it reach autograd.
  */
 final class Views {
   private Views() {}
@@ -20,14 +20,16 @@ final class Views {
   private static Tensor make(Tensor t, long[] shape, long[] strides, long offset, NodeFactory node) {
     t.ensureOpen();
     Tensor v = t.alias(t.versionCounter(), shape, strides, offset);
-    v.viewBase = t.viewBase != null ? t.viewBase : t;
-    v.gradFnVersion = v.version();
+    Tensor.Rare r = v.rare();
+    Tensor base = t.viewBase();
+    r.viewBase = base != null ? base : t;
+    r.gradFnVersion = v.version();
     if (ThreadState.current().gradEnabled) {
       if (t.requiresGrad()) v.setHistory(node.create(t.gradEdge()));
     } else {
       // PyTorch: a view made under no_grad of a tensor that requires grad still requires grad (as a
       // leaf without history), and in-place ops recorded on it later are refused.
-      v.viewMadeWithoutGrad = true;
+      r.viewMadeWithoutGrad = true;
       v.requiresGrad = t.requiresGrad() && v.dtype.isFloatingPoint();
     }
     return v;
@@ -536,8 +538,9 @@ final class Views {
 
   /** Marks {@code v} as output {@code index} of a multi-view op: PyTorch refuses in-place ops recorded on it. */
   private static Tensor multiOutput(Tensor v, String node, long index) {
-    v.viewOutputOf = node;
-    v.viewOutputIndex = (int) index;
+    Tensor.Rare r = v.rare();
+    r.viewOutputOf = node;
+    r.viewOutputIndex = (int) index;
     return v;
   }
 

@@ -1,11 +1,9 @@
 package dev.vectorgrad.autograd;
 
-import dev.vectorgrad.GradMode;
 import dev.vectorgrad.Tensor;
 import dev.vectorgrad.TensorScope;
-import java.util.ArrayDeque;
-import java.util.Comparator;
-import java.util.PriorityQueue;
+import dev.vectorgrad.internal.Internals;
+import dev.vectorgrad.memory.ThreadContext;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,9 +32,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Engine {
   private static final AtomicInteger EPOCH = new AtomicInteger();
-  private static final Comparator<Node> LATEST_FIRST =
-      (a, b) -> Long.compare(b.sequenceNr(), a.sequenceNr());
-  private static final ThreadLocal<Pass> PASSES = ThreadLocal.withInitial(Pass::new);
 
   private Engine() {}
 
@@ -54,7 +49,8 @@ public final class Engine {
     int epoch;
     boolean running;
     /** Nodes that ran, released (saved tensors dropped) only when the pass succeeds without retaining the graph. */
-    final java.util.ArrayList<Node> ran = new java.util.ArrayList<>();
+    Node[] ran = new Node[16];
+    int ranCount;
     /**
      * Shared nodes of this pass. Most graphs reach a handful of leaves, so a linear scan over two
      * arrays (nothing to hash, nothing to clear) wins; past {@link #LINEAR_LIMIT} leaves an
@@ -62,21 +58,96 @@ public final class Engine {
      */
     static final int LINEAR_LIMIT = 32;
     Node[] sharedNodes = new Node[8];
+    /** Reused from pass to pass (reset when taken): a pass reaching a few leaves allocates no state for them. */
     SharedState[] sharedStates = new SharedState[8];
+    /** The gradients one node's derivative writes ({@link Node#applyTo}), delivered and cleared before the next node runs. */
+    Tensor[] grads = new Tensor[4];
     int sharedCount;
     java.util.IdentityHashMap<Node, SharedState> sharedIndex;
-    final ArrayDeque<Node> stack = new ArrayDeque<>();
-    final PriorityQueue<Node> ready = new PriorityQueue<>(LATEST_FIRST);
+    /** The nodes still to visit while counting dependencies (a stack). */
+    Node[] stack = new Node[16];
+    int stackSize;
+    /**
+     * The nodes whose inputs are all in, latest sequence number first: a binary heap that makes the
+     * same moves as {@code java.util.PriorityQueue} (so equal numbers, the leaves' accumulators,
+     * run in the same order), on an array kept from pass to pass.
+     */
+    Node[] ready = new Node[16];
+    int readySize;
+
+    /** The heap's order: negative when {@code a} runs before {@code b}. */
+    private static int compare(Node a, Node b) {
+      return Long.compare(b.sequenceNr(), a.sequenceNr());
+    }
+
+    void offer(Node x) {
+      int k = readySize;
+      if (k == ready.length) ready = java.util.Arrays.copyOf(ready, k * 2);
+      Node[] es = ready;
+      readySize = k + 1;
+      while (k > 0) {   // PriorityQueue.siftUpUsingComparator
+        int parent = (k - 1) >>> 1;
+        Node e = es[parent];
+        if (compare(x, e) >= 0) break;
+        es[k] = e;
+        k = parent;
+      }
+      es[k] = x;
+    }
+
+    Node poll() {
+      Node[] es = ready;
+      Node result = es[0];
+      int n = --readySize;
+      Node x = es[n];
+      es[n] = null;
+      if (n > 0) {   // PriorityQueue.siftDownUsingComparator
+        int k = 0, half = n >>> 1;
+        while (k < half) {
+          int child = (k << 1) + 1;
+          Node c = es[child];
+          int right = child + 1;
+          if (right < n && compare(c, es[right]) > 0) c = es[child = right];
+          if (compare(x, c) <= 0) break;
+          es[k] = c;
+          k = child;
+        }
+        es[k] = x;
+      }
+      return result;
+    }
+
+    void push(Node node) {
+      if (stackSize == stack.length) stack = java.util.Arrays.copyOf(stack, stackSize * 2);
+      stack[stackSize++] = node;
+    }
+
+    Node pop() {
+      Node node = stack[--stackSize];
+      stack[stackSize] = null;
+      return node;
+    }
+
+    void ran(Node node) {
+      if (ranCount == ran.length) ran = java.util.Arrays.copyOf(ran, ranCount * 2);
+      ran[ranCount++] = node;
+    }
 
     /** Marks the node visited and resets its state; false if it was visited already. */
     boolean firstVisit(Node node) {
-      if (node.sharedAcrossGraphs()) {
+      if (node.shared) {
         if (sharedState(node) != null) return false;
         if (sharedCount == sharedNodes.length) {
           sharedNodes = java.util.Arrays.copyOf(sharedNodes, sharedCount * 2);
           sharedStates = java.util.Arrays.copyOf(sharedStates, sharedCount * 2);
         }
-        SharedState state = new SharedState();
+        SharedState state = sharedStates[sharedCount];
+        if (state == null) {
+          state = new SharedState();
+        } else {
+          state.pendingInputs = 0;
+          state.gradBuffer = null;
+        }
         sharedNodes[sharedCount] = node;
         sharedStates[sharedCount++] = state;
         if (sharedIndex != null) {
@@ -104,13 +175,13 @@ public final class Engine {
     }
 
     void addPending(Node node) {
-      if (node.sharedAcrossGraphs()) sharedState(node).pendingInputs++;
+      if (node.shared) sharedState(node).pendingInputs++;
       else node.pendingInputs++;
     }
 
     /** One incoming edge delivered {@code g} (maybe null); true when the node has all its inputs. */
     boolean deliver(Node node, Tensor g) {
-      if (node.sharedAcrossGraphs()) {
+      if (node.shared) {
         SharedState s = sharedState(node);
         if (g != null) s.gradBuffer = s.gradBuffer == null ? g : s.gradBuffer.add(g);
         return --s.pendingInputs == 0;
@@ -121,7 +192,7 @@ public final class Engine {
 
     Tensor takeGrad(Node node) {
       Tensor g;
-      if (node.sharedAcrossGraphs()) {
+      if (node.shared) {
         SharedState s = sharedState(node);
         g = s.gradBuffer;
         s.gradBuffer = null;
@@ -134,16 +205,21 @@ public final class Engine {
 
     void clear() {
       java.util.Arrays.fill(sharedNodes, 0, sharedCount, null);
-      java.util.Arrays.fill(sharedStates, 0, sharedCount, null);
+      for (int i = 0; i < sharedCount; i++) sharedStates[i].gradBuffer = null;   // states stay for the next pass
+      if (sharedCount > LINEAR_LIMIT) java.util.Arrays.fill(sharedStates, LINEAR_LIMIT, sharedCount, null);
       sharedCount = 0;
+      java.util.Arrays.fill(grads, null);
       sharedIndex = null;
-      stack.clear();
-      ready.clear();
-      if (ran.size() > 4096) {
-        ran.clear();
-        ran.trimToSize();   // a huge graph's list is not kept for the thread's lifetime
-      }
-      ran.clear();
+      java.util.Arrays.fill(stack, 0, stackSize, null);
+      stackSize = 0;
+      java.util.Arrays.fill(ready, 0, readySize, null);
+      readySize = 0;
+      java.util.Arrays.fill(ran, 0, ranCount, null);
+      ranCount = 0;
+      // a huge graph's arrays are not kept for the thread's lifetime
+      if (ran.length > 4096) ran = new Node[16];
+      if (stack.length > 4096) stack = new Node[16];
+      if (ready.length > 4096) ready = new Node[16];
       running = false;
     }
   }
@@ -155,50 +231,59 @@ public final class Engine {
    * @param retainGraph keep saved tensors so the graph can be backwarded again
    */
   public static void run(Node root, Tensor outputGrad, Tensor output, boolean retainGraph) {
-    Pass pass = PASSES.get();
+    ThreadContext context = ThreadContext.current();
+    Pass pass = (Pass) context.backwardPass;
+    if (pass == null) context.backwardPass = pass = new Pass();
     if (pass.running) pass = new Pass();   // backward called from inside a backward pass (a hook)
     pass.running = true;
     pass.epoch = EPOCH.incrementAndGet();
-    try (var noGrad = GradMode.noGrad(); var scope = TensorScope.open()) {
+    TensorScope scope = Internals.tensors().openPassScope();   // grad mode off until it closes
+    try {
       countDependencies(root, pass);
       pass.addPending(root);
       pass.deliver(root, outputGrad == null
           ? Tensor.ones(output.dtype(), output.shape())
           : outputGrad.to(output.dtype()));
-      PriorityQueue<Node> ready = pass.ready;
-      ready.add(root);
-      while (!ready.isEmpty()) {
-        Node node = ready.poll();
+      pass.offer(root);
+      while (pass.readySize > 0) {
+        Node node = pass.poll();
         Tensor grad = pass.takeGrad(node);
-        Tensor[] inputGrads = null;
+        int arity = node.arity();
+        if (arity > pass.grads.length) pass.grads = new Tensor[Math.max(arity, 2 * pass.grads.length)];
+        Tensor[] inputGrads = pass.grads;
         if (grad != null) {
           node.runPreHooks(grad);
-          inputGrads = node.apply(grad);
+          node.applyTo(grad, inputGrads);
         }
-        if (!retainGraph) pass.ran.add(node);
-        for (int i = 0; i < node.next.length; i++) {
-          Node target = node.next[i];
-          if (target != null && pass.deliver(target, inputGrads == null ? null : inputGrads[i])) {
-            ready.add(target);
-          }
+        if (!retainGraph) pass.ran(node);
+        for (int i = 0; i < arity; i++) {
+          Node target = node.next(i);
+          Tensor g = inputGrads[i];
+          inputGrads[i] = null;
+          if (target != null && pass.deliver(target, g)) pass.offer(target);
         }
       }
       // Every derivative ran: only now may saved tensors go, so a failed pass leaves the graph whole.
-      for (int i = 0; i < pass.ran.size(); i++) pass.ran.get(i).release();
+      for (int i = 0; i < pass.ranCount; i++) pass.ran[i].release();
     } finally {
-      pass.clear();
+      try {
+        Internals.tensors().closePassScope(scope);
+      } finally {
+        pass.clear();
+      }
     }
   }
 
   /** Sets the pending-input count of every node reachable from {@code root} to its number of incoming edges. */
   private static void countDependencies(Node root, Pass pass) {
-    ArrayDeque<Node> stack = pass.stack;
     pass.firstVisit(root);
-    stack.push(root);
-    while (!stack.isEmpty()) {
-      for (Node target : stack.pop().next) {
+    pass.push(root);
+    while (pass.stackSize > 0) {
+      Node node = pass.pop();
+      for (int i = 0, n = node.arity(); i < n; i++) {
+        Node target = node.next(i);
         if (target == null) continue;
-        if (pass.firstVisit(target)) stack.push(target);
+        if (pass.firstVisit(target)) pass.push(target);
         pass.addPending(target);
       }
     }

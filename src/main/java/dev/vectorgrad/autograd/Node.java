@@ -1,6 +1,7 @@
 package dev.vectorgrad.autograd;
 
 import dev.vectorgrad.Tensor;
+import dev.vectorgrad.memory.ThreadContext;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -24,10 +25,16 @@ import java.util.function.Consumer;
  * accumulator ({@link #sharedAcrossGraphs()}) keeps no per-pass state on itself.
  */
 public abstract class Node {
-  private static final ThreadLocal<long[]> SEQUENCE = ThreadLocal.withInitial(() -> new long[1]);
-
   private final long sequenceNr;
-  final Node[] next;
+  /**
+   * The edges: up to two in fields ({@link #edge0}, {@link #edge1}), so that the common nodes carry
+   * no array; more in {@link #edges}, which then holds all of them.
+   */
+  private final Node edge0, edge1;
+  private final Node[] edges;
+  private final byte arity;
+  /** {@link #sharedAcrossGraphs()}, asked once at construction: the engine checks it at every step. */
+  final boolean shared;
   private List<Consumer<Tensor>> preHooks;
   private boolean released;
 
@@ -41,19 +48,64 @@ public abstract class Node {
    *
    * @param next one edge per op input; {@code null} where that input needs no gradient */
   protected Node(Node... next) {
-    this.next = next;
+    this(nextSequenceNr(), next);
+  }
+
+  /**
+   * A node with one edge (no array is made). PyTorch: the {@code Node} constructor.
+   *
+   * @param next the edge to the op's input; {@code null} when it needs no gradient
+   */
+  protected Node(Node next) {
     this.sequenceNr = nextSequenceNr();
+    this.edge0 = next;
+    this.edge1 = null;
+    this.edges = null;
+    this.arity = 1;
+    this.shared = sharedAcrossGraphs();
+  }
+
+  /**
+   * A node with two edges (no array is made). PyTorch: the {@code Node} constructor.
+   *
+   * @param first the edge to the op's first input, or {@code null}
+   * @param second the edge to the op's second input, or {@code null}
+   */
+  protected Node(Node first, Node second) {
+    this.sequenceNr = nextSequenceNr();
+    this.edge0 = first;
+    this.edge1 = second;
+    this.edges = null;
+    this.arity = 2;
+    this.shared = sharedAcrossGraphs();
   }
 
   /** For nodes that run first whenever ready, like PyTorch's {@code AccumulateGrad}. */
   protected Node(long sequenceNr, Node... next) {
-    this.next = next;
     this.sequenceNr = sequenceNr;
+    this.arity = (byte) Math.min(next.length, 2);   // past two: edges.length
+    this.edge0 = next.length > 0 ? next[0] : null;
+    this.edge1 = next.length > 1 ? next[1] : null;
+    this.edges = next.length > 2 ? next : null;
+    this.shared = sharedAcrossGraphs();
+  }
+
+  /** The number of edges (the op's inputs). */
+  final int arity() {
+    Node[] e = edges;
+    return e != null ? e.length : arity;
+  }
+
+  /** Edge {@code i} ({@code 0 <= i < arity()}). */
+  final Node next(int i) {
+    Node[] e = edges;
+    if (e != null) return e[i];
+    if (i >= arity) throw new ArrayIndexOutOfBoundsException(i);
+    return i == 0 ? edge0 : edge1;
   }
 
   private static long nextSequenceNr() {
-    long[] counter = SEQUENCE.get();
-    return counter[0]++;
+    return ThreadContext.current().sequenceNr++;
   }
 
   /** PyTorch's class name of this node, e.g. {@code AddBackward0}. */
@@ -74,7 +126,9 @@ public abstract class Node {
 
   /** The nodes gradients flow to, one per op input ({@code null} entries included), as {@code next_functions}. */
   public final List<Node> nextFunctions() {
-    return Collections.unmodifiableList(Arrays.asList(next.clone()));
+    Node[] all = new Node[arity()];
+    for (int i = 0; i < all.length; i++) all[i] = next(i);
+    return Collections.unmodifiableList(Arrays.asList(all));
   }
 
   /**
@@ -82,6 +136,17 @@ public abstract class Node {
    * input's shape and dtype, or {@code null} where {@link #needsInputGrad(int)} is false.
    */
   protected abstract Tensor[] apply(Tensor gradOutput);
+
+  /**
+   * The derivative as the engine calls it: the gradients of the op's inputs written into
+   * {@code grads[0 .. arity)} (entries it leaves alone stay {@code null}). By default the result of
+   * {@link #apply}; the nodes of the hottest ops override it so that a backward pass makes no array
+   * per node.
+   */
+  protected void applyTo(Tensor gradOutput, Tensor[] grads) {
+    Tensor[] r = apply(gradOutput);
+    System.arraycopy(r, 0, grads, 0, r.length);
+  }
 
   /**
    * Runs another node's derivative: for nodes that wrap one, as PyTorch's {@code CopySlices} wraps
@@ -93,7 +158,7 @@ public abstract class Node {
 
   /** The edges of another node, for nodes that wrap one. */
   protected static Node edge(Node node, int i) {
-    return node.next[i];
+    return node.next(i);
   }
 
   /** Frees another node's saved state, for nodes that wrap one. */
@@ -103,17 +168,18 @@ public abstract class Node {
 
   /** The number of inputs of another node's op. */
   protected static int inputCount(Node node) {
-    return node.next.length;
+    return node.arity();
   }
 
   /** Whether input {@code i} needs a gradient (its edge is not {@code null}). */
   protected final boolean needsInputGrad(int i) {
-    return next[i] != null;
+    return next(i) != null;
   }
 
   /**
    * Whether graphs recorded by different threads may reach this node, so that concurrent backward
-   * passes must keep their bookkeeping for it apart (true for a leaf's accumulator).
+   * passes must keep their bookkeeping for it apart (true for a leaf's accumulator). Asked once, by
+   * the constructor: the answer must not depend on the subclass's own fields.
    */
   protected boolean sharedAcrossGraphs() {
     return false;

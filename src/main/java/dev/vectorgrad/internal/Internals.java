@@ -1,6 +1,7 @@
 package dev.vectorgrad.internal;
 
 import dev.vectorgrad.Tensor;
+import dev.vectorgrad.TensorScope;
 import dev.vectorgrad.autograd.Node;
 import dev.vectorgrad.kernels.ElementKernels;
 import java.lang.foreign.MemorySegment;
@@ -45,6 +46,16 @@ public final class Internals {
 
     /** Makes {@code node} the {@code gradFn} of {@code out}, an op's fresh floating-point result. */
     void setHistory(Tensor out, Node node);
+
+    /**
+     * Opens a scope for a backward pass whose object is reused from pass to pass, with grad mode
+     * off until it closes; end it with {@link #closePassScope} (not {@code close()}) and drop the
+     * reference.
+     */
+    TensorScope openPassScope();
+
+    /** Closes a scope from {@link #openPassScope()} and keeps it for the thread's next pass. */
+    void closePassScope(TensorScope scope);
   }
 
   private static volatile TensorAccess tensors;

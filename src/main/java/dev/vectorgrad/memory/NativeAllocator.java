@@ -46,7 +46,13 @@ public final class NativeAllocator {
   private final AtomicLong peakBytes = new AtomicLong();
   private final AtomicLong idleLargeBytes = new AtomicLong();
   private final AtomicLong reservedBytes = new AtomicLong();
-  private final java.util.concurrent.atomic.LongAdder allocations = new java.util.concurrent.atomic.LongAdder();
+  /**
+   * Allocations are counted per thread ({@link LocalCache#allocations}, no atomic per block) and
+   * summed when read; a dead thread's count moves here when its cache is collected.
+   */
+  private final List<LocalCache.Count> counts = new ArrayList<>();
+  private long retiredAllocations;   // guarded by counts
+  private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
   private final AtomicLong freshAllocations = new AtomicLong();
   /** The limit on live bytes ({@link #NO_LIMIT} for none). */
   private volatile long limitBytes = NO_LIMIT;
@@ -148,9 +154,43 @@ public final class NativeAllocator {
    * no lock. A thread's stack holds at most {@link LocalCache#capacity} blocks per class; overflow
    * and blocks freed by other threads go to the shared free lists.
    */
-  private static final class LocalCache {
+  static final class LocalCache {
     final MemorySegment[][] stacks = new MemorySegment[SizeClasses.SMALL_CLASSES][];
     final int[] sizes = new int[SizeClasses.SMALL_CLASSES];
+    /** This thread's allocations from the owning allocator, written by this thread only. */
+    final Count allocations;
+
+    /** A thread's count: the owner adds with opaque writes (no fence), readers sum with opaque reads. */
+    static final class Count {
+      private static final java.lang.invoke.VarHandle VALUE;
+
+      static {
+        try {
+          VALUE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Count.class, "value", long.class);
+        } catch (ReflectiveOperationException e) {
+          throw new ExceptionInInitializerError(e);
+        }
+      }
+
+      private long value;
+
+      void increment() {
+        VALUE.setOpaque(this, (long) VALUE.getOpaque(this) + 1);
+      }
+
+      long get() {
+        return (long) VALUE.getOpaque(this);
+      }
+    }
+
+    LocalCache(NativeAllocator owner) {
+      Count c = new Count();
+      allocations = c;
+      synchronized (owner.counts) {
+        owner.counts.add(c);
+      }
+      CLEANER.register(this, () -> owner.retire(c));   // the action holds the count, not the cache
+    }
 
     static int capacity(int sizeClass) {
       return (int) Math.clamp((256L << 10) / SizeClasses.bytesOf(sizeClass), 4, 256);
@@ -177,7 +217,26 @@ public final class NativeAllocator {
     }
   }
 
-  private final ThreadLocal<LocalCache> localCaches = ThreadLocal.withInitial(LocalCache::new);
+  /** The calling thread's stacks: those of its {@link ThreadContext} for the global allocator (no lookup of their own). */
+  private final ThreadLocal<LocalCache> localCaches = ThreadLocal.withInitial(() -> new LocalCache(this));
+
+  /** A dead thread's count joins the retired total. */
+  private void retire(LocalCache.Count c) {
+    synchronized (counts) {
+      for (int i = counts.size() - 1; i >= 0; i--) {
+        if (counts.get(i) == c) {
+          counts.remove(i);
+          break;
+        }
+      }
+      retiredAllocations += c.get();
+    }
+  }
+
+  private LocalCache localCache(ThreadContext context) {
+    if (this != GLOBAL) return localCaches.get();
+    return (context != null ? context : ThreadContext.current()).blocks;
+  }
 
   /**
    * A block of the class, from the cache when one is idle. Its contents are unspecified.
@@ -185,13 +244,22 @@ public final class NativeAllocator {
    * @throws OutOfMemoryException when the block would take the live bytes past {@link #limit()}
    */
   public MemorySegment allocate(int sizeClass) {
+    return allocate(sizeClass, null);
+  }
+
+  /**
+   * As {@link #allocate(int)}, for a caller that has the calling thread's context at hand (null
+   * looks it up).
+   */
+  public MemorySegment allocate(int sizeClass, ThreadContext context) {
     long bytes = SizeClasses.bytesOf(sizeClass);
     // Counted before the block is taken, so that the limit check is this one comparison.
     long live = liveBytes.addAndGet(bytes);
     if (live > slowPathAbove) checkRequest(bytes, live);
-    MemorySegment block = SizeClasses.isSmall(sizeClass) ? localCaches.get().pop(sizeClass) : null;
+    LocalCache cache = localCache(context);
+    MemorySegment block = SizeClasses.isSmall(sizeClass) ? cache.pop(sizeClass) : null;
     if (block == null) block = allocateShared(sizeClass, bytes);
-    allocations.increment();
+    cache.allocations.increment();
     long peak;
     while (live > (peak = peakBytes.get()) && !peakBytes.compareAndSet(peak, live)) {
       // another thread raised the peak meanwhile: retry against its value
@@ -245,9 +313,14 @@ public final class NativeAllocator {
 
   /** Gives a block back. The caller must not touch it afterwards. */
   public void free(MemorySegment block, int sizeClass) {
+    free(block, sizeClass, null);
+  }
+
+  /** As {@link #free(MemorySegment, int)}, with the calling thread's context (null looks it up). */
+  public void free(MemorySegment block, int sizeClass, ThreadContext context) {
     long bytes = SizeClasses.bytesOf(sizeClass);
     liveBytes.addAndGet(-bytes);
-    if (SizeClasses.isSmall(sizeClass) && localCaches.get().push(sizeClass, block)) return;
+    if (SizeClasses.isSmall(sizeClass) && localCache(context).push(sizeClass, block)) return;
     if (!SizeClasses.isSmall(sizeClass)) {
       if (idleLargeBytes.addAndGet(bytes) > maxIdleBytes) {
         idleLargeBytes.addAndGet(-bytes);
@@ -295,7 +368,11 @@ public final class NativeAllocator {
 
   /** Allocations served so far, from the cache or fresh. */
   public long allocations() {
-    return allocations.sum();
+    synchronized (counts) {
+      long sum = retiredAllocations;
+      for (LocalCache.Count c : counts) sum += c.get();
+      return sum;
+    }
   }
 
   /** Allocations that needed new memory from the operating system (slab refills count once). */

@@ -20,7 +20,8 @@ public final class Storage {
   /** System property that records allocation sites for leak reports. */
   public static final String TRACK_PROPERTY = "vectorgrad.trackAllocations";
   private static final boolean TRACK = Boolean.getBoolean(TRACK_PROPERTY);
-  private static final Set<Storage> LIVE = TRACK ? ConcurrentHashMap.newKeySet() : Set.of();
+  /** With tracking, every live storage and the stack that allocated it. */
+  private static final java.util.Map<Storage, Throwable> LIVE = TRACK ? new ConcurrentHashMap<>() : java.util.Map.of();
   /**
    * Without tracking, the live storages of large blocks (above 64 KiB) only, so that a refused
    * allocation can name the largest tensors: a hash insert is noise next to the kernel of a large
@@ -41,10 +42,13 @@ public final class Storage {
   }
 
   private final MemorySegment segment;
-  private final int sizeClass;
-  private final long byteSize;
-  private final Throwable allocationSite;
-  private volatile int refs = 1;
+  /**
+   * The bytes asked for; for the caller's memory ({@link #wrap}) stored as {@code ~byteSize}
+   * (negative), so that a storage is four fields and the size class is derived from the size.
+   */
+  private final long bytes;
+  /** Holders; set to 1 by the constructor with a plain write (the storage reaches other threads through a final field). */
+  private volatile int refs;
   /**
    * The pending (fused, not yet computed) tensors that read this storage, owned by the tensor
    * layer's fusion ({@code dev.vectorgrad.Fusion}); null when none, which every kernel access checks
@@ -53,19 +57,25 @@ public final class Storage {
    */
   private volatile Object pendingReaders;
 
-  /** Marks a storage over the caller's memory: never freed here, never counted. */
-  private static final int FOREIGN = -1;
-
-  private Storage(MemorySegment segment, int sizeClass, long byteSize) {
+  /** A storage of {@code byteSize} bytes in a block of {@code sizeClass}, or over foreign memory when that is negative. */
+  private Storage(MemorySegment segment, long byteSize, int sizeClass) {
     this.segment = segment;
-    this.sizeClass = sizeClass;
-    this.byteSize = byteSize;
-    this.allocationSite = TRACK && sizeClass != FOREIGN
-        ? new Throwable("tensor storage of " + byteSize + " bytes allocated here") : null;
-    if (sizeClass != FOREIGN) {
-      if (TRACK) LIVE.add(this);
+    REFS.set(this, 1);   // not a volatile write: no fence per tensor
+    boolean foreign = sizeClass < 0;
+    this.bytes = foreign ? ~byteSize : byteSize;
+    if (!foreign) {
+      if (TRACK) LIVE.put(this, new Throwable("tensor storage of " + byteSize + " bytes allocated here"));
       else if (!SizeClasses.isSmall(sizeClass)) LARGE_LIVE.add(this);
     }
+  }
+
+  /** The allocator's class of this storage's block (not for foreign storages). */
+  private int sizeClass() {
+    return NativeAllocator.sizeClassOf(Math.max(bytes, 1));
+  }
+
+  private Throwable allocationSite() {
+    return TRACK ? LIVE.get(this) : null;
   }
 
   /**
@@ -75,12 +85,12 @@ public final class Storage {
    * (the FFM API checks every access).
    */
   public static Storage wrap(MemorySegment segment) {
-    return new Storage(segment, FOREIGN, segment.byteSize());
+    return new Storage(segment, segment.byteSize(), -1);
   }
 
   /** Whether this storage is the caller's memory ({@link #wrap}) rather than the allocator's. */
   public boolean isForeign() {
-    return sizeClass == FOREIGN;
+    return bytes < 0;
   }
 
   /** Whether the memory may not be written (a read-only mapping or buffer). */
@@ -90,8 +100,13 @@ public final class Storage {
 
   /** A storage of at least {@code byteSize} bytes with unspecified contents. */
   public static Storage allocate(long byteSize) {
+    return allocate(byteSize, null);
+  }
+
+  /** As {@link #allocate(long)}, with the calling thread's context at hand (null looks it up). */
+  public static Storage allocate(long byteSize, ThreadContext context) {
     int sizeClass = NativeAllocator.sizeClassOf(Math.max(byteSize, 1));
-    return new Storage(NativeAllocator.global().allocate(sizeClass), sizeClass, byteSize);
+    return new Storage(NativeAllocator.global().allocate(sizeClass, context), byteSize, sizeClass);
   }
 
   /** The fusion layer's record of the pending tensors that read this storage (see the field), or null. */
@@ -110,7 +125,7 @@ public final class Storage {
   }
 
   public long byteSize() {
-    return byteSize;
+    return bytes < 0 ? ~bytes : bytes;
   }
 
   /** Leaves this storage out of leak reports: it is meant to live as long as the JVM. */
@@ -130,12 +145,18 @@ public final class Storage {
 
   /** Drops a holder; the last one returns the memory. Returns true when this call freed it. */
   public boolean release() {
+    return release(null);
+  }
+
+  /** As {@link #release()}, with the calling thread's context at hand (null looks it up if needed). */
+  public boolean release(ThreadContext context) {
     int r = (int) REFS.getAndAdd(this, -1) - 1;
     if (r == 0) {
-      if (sizeClass == FOREIGN) return true;
+      if (bytes < 0) return true;   // foreign
+      int sizeClass = sizeClass();
       if (TRACK) LIVE.remove(this);
       else if (!SizeClasses.isSmall(sizeClass)) LARGE_LIVE.remove(this);
-      NativeAllocator.global().free(segment, sizeClass);
+      NativeAllocator.global().free(segment, sizeClass, context);
       return true;
     }
     if (r < 0) throw new IllegalStateException("storage released more often than retained");
@@ -148,12 +169,12 @@ public final class Storage {
    * with the stack that allocated them.
    */
   public void noteReleasedByGc() {
-    if (sizeClass == FOREIGN) return;   // the caller's memory: dropping a wrapper leaks nothing
+    if (bytes < 0) return;   // the caller's memory: dropping a wrapper leaks nothing
     long n = RELEASED_BY_GC.get() + 1;   // counted after logging, so a reader of the count sees the log
     if (TRACK && n <= MAX_LEAK_WARNINGS) {
-      LOG.log(System.Logger.Level.WARNING, "vectorgrad: a tensor of " + byteSize + " bytes was never closed; "
+      LOG.log(System.Logger.Level.WARNING, "vectorgrad: a tensor of " + byteSize() + " bytes was never closed; "
           + "the garbage collector released it" + (n == MAX_LEAK_WARNINGS ? " (further leaks are only counted)" : ""),
-          allocationSite);
+          allocationSite());
     }
     RELEASED_BY_GC.incrementAndGet();
   }
@@ -168,8 +189,8 @@ public final class Storage {
    * frames that allocated it; without, only those above 64 KiB, and how to get the stacks.
    */
   static String largestLive(int n) {
-    List<Storage> live = new ArrayList<>(TRACK ? LIVE : LARGE_LIVE);
-    live.sort((a, b) -> Long.compare(b.byteSize, a.byteSize));
+    List<Storage> live = new ArrayList<>(TRACK ? LIVE.keySet() : LARGE_LIVE);
+    live.sort((a, b) -> Long.compare(b.byteSize(), a.byteSize()));
     StringBuilder sb = new StringBuilder();
     if (live.isEmpty()) {
       sb.append(TRACK ? " No tensor is live." : " No tensor above 64 KiB is live.");
@@ -177,8 +198,9 @@ public final class Storage {
       sb.append(" Largest live tensors:");
       for (int i = 0; i < Math.min(n, live.size()); i++) {
         Storage s = live.get(i);
-        sb.append(i == 0 ? " " : "; ").append(Bytes.format(s.byteSize));
-        if (s.allocationSite != null) sb.append(" allocated at ").append(site(s.allocationSite));
+        sb.append(i == 0 ? " " : "; ").append(Bytes.format(s.byteSize()));
+        Throwable at = s.allocationSite();
+        if (at != null) sb.append(" allocated at ").append(site(at));
       }
       if (live.size() > n) sb.append("; and ").append(live.size() - n).append(" more");
       sb.append('.');
@@ -219,11 +241,11 @@ public final class Storage {
       return sb.append("; run with -D").append(TRACK_PROPERTY)
           .append("=true to record where each storage was allocated").toString();
     }
-    List<Storage> live = new ArrayList<>(LIVE);
+    List<java.util.Map.Entry<Storage, Throwable>> live = new ArrayList<>(LIVE.entrySet());
     sb.append(", ").append(live.size()).append(" storages:");
-    for (Storage s : live) {
-      sb.append("\n  ").append(s.byteSize).append(" bytes");
-      for (StackTraceElement e : s.allocationSite.getStackTrace()) {
+    for (java.util.Map.Entry<Storage, Throwable> s : live) {
+      sb.append("\n  ").append(s.getKey().byteSize()).append(" bytes");
+      for (StackTraceElement e : s.getValue().getStackTrace()) {
         if (!e.getClassName().startsWith("dev.vectorgrad.memory.")) {
           sb.append("\n    at ").append(e);
         }
