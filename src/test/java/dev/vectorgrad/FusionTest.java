@@ -282,16 +282,24 @@ class FusionTest {
 
   @Test
   void pendingResultsAbandonedInAScopeAreNeverComputedAndLeakNothing() {
-    long before = MemoryStats.liveBytes();
     Tensor a = Tensor.of(values(10_000, 1));
+    List<Tensor> results = new ArrayList<>();
+    long inScope;
     try (TensorScope s = TensorScope.open()) {
-      for (int i = 0; i < 50; i++) a.mul(2).add(a).sub(1);   // never read
+      long before = MemoryStats.liveBytes();
+      for (int i = 0; i < 50; i++) results.add(a.mul(2).add(a).sub(1));   // never read
+      inScope = MemoryStats.liveBytes() - before;
       if (fusesEverything()) assertNotNull(a.storage.pendingReaders());
+    }
+    assertTrue(inScope >= 50 * 10_000 * 4L, "the results were allocated at the ops: " + inScope);
+    for (Tensor r : results) {
+      assertTrue(r.isClosed(), "the scope released every result");
+      assertNull(r.pending, "and forgot its expression without computing it");
     }
     assertNull(a.storage.pendingReaders(), "closing the pending results forgets them");
     a.close();
-    assertEquals(before, MemoryStats.liveBytes());
   }
+
 
   @Test
   void aPendingResultDroppedWithoutCloseIsCollectedWhileItsInputLivesOn() throws InterruptedException {
