@@ -197,7 +197,9 @@ final class Arithmetic {
   static final class BinaryBackward extends Node {
     private final BinaryOp op;
     private final long[] aShape, bShape;
-    private final DType aType, bType;
+    private static final DType[] DTYPES = DType.values();
+    /** The inputs' dtypes as ordinals: a byte each keeps the node at 72 bytes. */
+    private final byte aType, bType;
     private SavedTensor savedA, savedB;
 
     BinaryBackward(BinaryOp op, Tensor a, Tensor b) {
@@ -205,8 +207,8 @@ final class Arithmetic {
       this.op = op;
       this.aShape = a.shape;
       this.bShape = b.shape;
-      this.aType = a.dtype;
-      this.bType = b.dtype;
+      this.aType = (byte) a.dtype.ordinal();
+      this.bType = (byte) b.dtype.ordinal();
       // Save only what the derivative reads: mul needs the other operand, div needs b (and a for b's grad).
       boolean aNeeds = needsInputGrad(0), bNeeds = needsInputGrad(1);
       if (op == BinaryOp.MUL) {
@@ -234,6 +236,7 @@ final class Arithmetic {
     protected void applyTo(Tensor g, Tensor[] grads) {
       Tensor ga = null, gb = null;
       boolean aNeeds = needsInputGrad(0), bNeeds = needsInputGrad(1);
+      DType aType = DTYPES[this.aType], bType = DTYPES[this.bType];
       switch (op) {
         case ADD -> {
           if (aNeeds) ga = GradShapes.reduceTo(g, aShape, aType);

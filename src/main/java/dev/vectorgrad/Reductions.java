@@ -26,7 +26,7 @@ final class Reductions {
     ThreadState state = ThreadState.current();
     Tensor out = Tensor.empty(state, dtype, Shapes.SCALAR, 1);
     out.kernels().set(out.seg(), 0, value);
-    if (state.gradEnabled && t.requiresGrad()) out.setHistory(new AllBackward(mean, t.shape, dtype, t.numel, t.gradEdge()));
+    if (state.gradEnabled && t.requiresGrad()) out.setHistory(new AllBackward(mean, t.shape, dtype, t.gradEdge()));
     return out;
   }
 
@@ -40,14 +40,13 @@ final class Reductions {
     private final boolean mean;
     private final long[] shape;
     private final DType dtype;
-    private final long count;
 
-    AllBackward(boolean mean, long[] shape, DType dtype, long count, Node edge) {
+    /** The input's element count is its shape's: not stored, so that the node stays 64 bytes. */
+    AllBackward(boolean mean, long[] shape, DType dtype, Node edge) {
       super(edge);
       this.mean = mean;
       this.shape = shape;
       this.dtype = dtype;
-      this.count = count;
     }
 
     @Override
@@ -72,6 +71,7 @@ final class Reductions {
     }
 
     private Tensor grad(Tensor g) {
+      long count = Shapes.numel(shape);
       double v = g.item();
       if (mean) v = dtype.round(v / dtype.round(count));
       // a small gradient is just filled: one tensor instead of a one-element tensor and its expanded view

@@ -128,7 +128,6 @@ public final class Tensor implements AutoCloseable {
   /** Whether elements lie row-major and dense from {@link #offset}: kernels then run on one range. */
   final boolean contiguous;
   /** Null until first needed: most tensors are never modified in place or viewed. */
-  private Version version;
   /**
    * The expression of a result not computed yet (see {@link Fusion}), or null once computed; read by
    * {@link #seg()} before every kernel access.
@@ -136,7 +135,6 @@ public final class Tensor implements AutoCloseable {
   volatile Fusion.Pending pending;
   boolean requiresGrad;
   Node gradFn;
-  volatile Tensor grad;
 
   private volatile boolean closed;
   private TensorScope owner;
@@ -148,6 +146,10 @@ public final class Tensor implements AutoCloseable {
 
   /** A tensor's rarely used state (see {@link #rare}). */
   static final class Rare {
+    /** The version counter, shared with views and {@code detach()}, made on first use (see {@link #versionCounter()}). */
+    Version version;
+    /** The accumulated gradient ({@link #grad()}), or null. */
+    volatile Tensor grad;
     /**
      * The tensor a differentiable view was made from (its root: views of views point at the first
      * base), or null. In-place ops through a view rewrite the base's history (PyTorch's CopySlices).
@@ -196,8 +198,9 @@ public final class Tensor implements AutoCloseable {
 
   /** This tensor's version counter, created on first use so views made later share it. */
   Version versionCounter() {
-    Version v = version;
-    if (v == null) version = v = new Version();
+    Rare r = rare();
+    Version v = r.version;
+    if (v == null) r.version = v = new Version();
     return v;
   }
 
@@ -252,7 +255,7 @@ public final class Tensor implements AutoCloseable {
     this.offset = offset;
     this.numel = numel;
     this.contiguous = contiguous;
-    this.version = version;
+    if (version != null) rare().version = version;
     if (state == null) return;
     TensorScope scope = state.scope;
     if (scope != null) {
@@ -612,7 +615,8 @@ public final class Tensor implements AutoCloseable {
    * PyTorch: {@code grad}.
    */
   public Tensor grad() {
-    return grad;
+    Rare r = rare;
+    return r == null ? null : r.grad;
   }
 
   /**
@@ -633,8 +637,9 @@ public final class Tensor implements AutoCloseable {
       newGrad.adoptUnscoped();
     }
     synchronized (this) {
-      Tensor old = grad;
-      grad = newGrad;
+      Rare r = rare();
+      Tensor old = r.grad;
+      r.grad = newGrad;
       if (old != null && old != newGrad) old.close();
     }
   }
@@ -700,7 +705,8 @@ public final class Tensor implements AutoCloseable {
 
   /** The number of in-place modifications seen by this tensor's data. PyTorch: {@code _version}. */
   public long version() {
-    Version v = version;
+    Rare r = rare;
+    Version v = r == null ? null : r.version;
     return v == null ? 0 : v.value;
   }
 
@@ -1712,11 +1718,12 @@ public final class Tensor implements AutoCloseable {
   void accumulateGrad(Tensor incoming) {
     synchronized (this) {
       if (isClosed()) return;
-      Tensor g = grad;
+      Rare r = rare();
+      Tensor g = r.grad;
       if (g == null) {
         Tensor copy = Casts.copyAs(incoming, dtype);
         copy.adoptUnscoped();
-        grad = copy;
+        r.grad = copy;
       } else {
         Arithmetic.addInto(g, incoming);
       }
@@ -1818,10 +1825,12 @@ public final class Tensor implements AutoCloseable {
     if (!CLOSED.compareAndSet(this, false, true)) return;
     if (pending != null) Fusion.drop(this);   // never read: never computed
     if (storage.pendingReaders() != null) Fusion.forceReaders(storage);   // they read this memory: compute them now
-    Tensor g = grad;
-    grad = null;
-    if (g != null) g.close();
     Rare r = rare;
+    Tensor g = r == null ? null : r.grad;
+    if (g != null) {   // a volatile write only when there is a gradient: most closed tensors have none
+      r.grad = null;
+      g.close();
+    }
     Cleaner.Cleanable c = r == null ? null : r.cleanable;
     if (c != null) {
       r.release.explicit = true;

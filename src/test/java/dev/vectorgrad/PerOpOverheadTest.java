@@ -130,7 +130,7 @@ class PerOpOverheadTest {
   }
 
   /**
-   * The founding 2x2 step with the full engine allocates a bounded number of heap bytes (672 on
+   * The founding 2x2 step with the full engine allocates a bounded number of heap bytes (624 on
    * HotSpot with compressed pointers when this was written; 1,256 before issue 10's work). Only
    * where fusion leaves 2x2 ops eager, and only on a JVM that counts a thread's allocations.
    */

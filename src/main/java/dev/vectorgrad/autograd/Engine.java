@@ -135,7 +135,7 @@ public final class Engine {
 
     /** Marks the node visited and resets its state; false if it was visited already. */
     boolean firstVisit(Node node) {
-      if (node.shared) {
+      if (node.shared()) {
         if (sharedState(node) != null) return false;
         if (sharedCount == sharedNodes.length) {
           sharedNodes = java.util.Arrays.copyOf(sharedNodes, sharedCount * 2);
@@ -175,13 +175,13 @@ public final class Engine {
     }
 
     void addPending(Node node) {
-      if (node.shared) sharedState(node).pendingInputs++;
+      if (node.shared()) sharedState(node).pendingInputs++;
       else node.pendingInputs++;
     }
 
     /** One incoming edge delivered {@code g} (maybe null); true when the node has all its inputs. */
     boolean deliver(Node node, Tensor g) {
-      if (node.shared) {
+      if (node.shared()) {
         SharedState s = sharedState(node);
         if (g != null) s.gradBuffer = s.gradBuffer == null ? g : s.gradBuffer.add(g);
         return --s.pendingInputs == 0;
@@ -192,7 +192,7 @@ public final class Engine {
 
     Tensor takeGrad(Node node) {
       Tensor g;
-      if (node.shared) {
+      if (node.shared()) {
         SharedState s = sharedState(node);
         g = s.gradBuffer;
         s.gradBuffer = null;

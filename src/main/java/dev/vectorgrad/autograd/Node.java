@@ -32,9 +32,13 @@ public abstract class Node {
    */
   private final Node edge0, edge1;
   private final Node[] edges;
-  private final byte arity;
-  /** {@link #sharedAcrossGraphs()}, asked once at construction: the engine checks it at every step. */
-  final boolean shared;
+  /**
+   * The edge count when at most two (bits 0-1; past two it is {@code edges.length}) and
+   * {@link #sharedAcrossGraphs()} (bit 2, asked once at construction: the engine checks it at every
+   * step), in one byte so that the common nodes stay within 64 or 72 bytes.
+   */
+  private final byte bits;
+  private static final int SHARED = 4;
   private List<Consumer<Tensor>> preHooks;
   private boolean released;
 
@@ -61,8 +65,7 @@ public abstract class Node {
     this.edge0 = next;
     this.edge1 = null;
     this.edges = null;
-    this.arity = 1;
-    this.shared = sharedAcrossGraphs();
+    this.bits = (byte) (1 | (sharedAcrossGraphs() ? SHARED : 0));
   }
 
   /**
@@ -76,31 +79,35 @@ public abstract class Node {
     this.edge0 = first;
     this.edge1 = second;
     this.edges = null;
-    this.arity = 2;
-    this.shared = sharedAcrossGraphs();
+    this.bits = (byte) (2 | (sharedAcrossGraphs() ? SHARED : 0));
   }
 
   /** For nodes that run first whenever ready, like PyTorch's {@code AccumulateGrad}. */
   protected Node(long sequenceNr, Node... next) {
     this.sequenceNr = sequenceNr;
-    this.arity = (byte) Math.min(next.length, 2);   // past two: edges.length
+    int arity = Math.min(next.length, 2);   // past two: edges.length
     this.edge0 = next.length > 0 ? next[0] : null;
     this.edge1 = next.length > 1 ? next[1] : null;
     this.edges = next.length > 2 ? next : null;
-    this.shared = sharedAcrossGraphs();
+    this.bits = (byte) (arity | (sharedAcrossGraphs() ? SHARED : 0));
   }
 
   /** The number of edges (the op's inputs). */
   final int arity() {
     Node[] e = edges;
-    return e != null ? e.length : arity;
+    return e != null ? e.length : bits & 3;
+  }
+
+  /** {@link #sharedAcrossGraphs()}, as answered at construction. */
+  final boolean shared() {
+    return (bits & SHARED) != 0;
   }
 
   /** Edge {@code i} ({@code 0 <= i < arity()}). */
   final Node next(int i) {
     Node[] e = edges;
     if (e != null) return e[i];
-    if (i >= arity) throw new ArrayIndexOutOfBoundsException(i);
+    if (i >= (bits & 3)) throw new ArrayIndexOutOfBoundsException(i);
     return i == 0 ? edge0 : edge1;
   }
 
