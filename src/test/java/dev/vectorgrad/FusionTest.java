@@ -284,14 +284,11 @@ class FusionTest {
   void pendingResultsAbandonedInAScopeAreNeverComputedAndLeakNothing() {
     Tensor a = Tensor.of(values(10_000, 1));
     List<Tensor> results = new ArrayList<>();
-    long inScope;
+    // (global live bytes are no measure here: other tests' garbage is freed by the Cleaner meanwhile)
     try (TensorScope s = TensorScope.open()) {
-      long before = MemoryStats.liveBytes();
       for (int i = 0; i < 50; i++) results.add(a.mul(2).add(a).sub(1));   // never read
-      inScope = MemoryStats.liveBytes() - before;
       if (fusesEverything()) assertNotNull(a.storage.pendingReaders());
     }
-    assertTrue(inScope >= 50 * 10_000 * 4L, "the results were allocated at the ops: " + inScope);
     for (Tensor r : results) {
       assertTrue(r.isClosed(), "the scope released every result");
       assertNull(r.pending, "and forgot its expression without computing it");
