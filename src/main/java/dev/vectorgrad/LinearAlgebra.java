@@ -325,12 +325,15 @@ final class LinearAlgebra {
       throw new IllegalArgumentException("1D tensors expected, but got " + a.shape.length + "D and " + b.shape.length
           + "D tensors");
     }
+    if (a.dtype != b.dtype) {   // PyTorch's dot_check: dims, then dtypes, then sizes
+      throw new IllegalArgumentException("dot : expected both vectors to have same dtype, but found "
+          + a.dtype.scalarTypeName() + " and " + b.dtype.scalarTypeName());
+    }
     if (a.shape[0] != b.shape[0]) {
       throw new IllegalArgumentException("inconsistent tensor size, expected tensor [" + a.shape[0] + "] and src ["
           + b.shape[0] + "] to have the same number of elements, but got " + a.shape[0] + " and " + b.shape[0]
           + " elements respectively");
     }
-    checkSameType(a, b);
     Tensor out = Tensor.empty(a.dtype, Shapes.SCALAR, 1);
     try (Tensor row = a.alias(null, new long[] {1, a.shape[0]}, new long[] {0, a.strides[0]}, a.offset);
          Tensor col = b.alias(null, new long[] {b.shape[0], 1}, new long[] {b.strides[0], 0}, b.offset);

@@ -52,6 +52,21 @@ class FuzzRegressionTest {
 
   // ------------------------------------------------------------------------------------------- matmul
 
+  /**
+   * Program 7004509 (long profile, seed 7): torch's dot checks the dtypes before the sizes, with its
+   * own text; vectorgrad reported the size mismatch first.
+   */
+  @Test
+  void dotChecksDtypesBeforeSizes() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> Tensor.ones(2).dot(Tensor.ones(DType.FLOAT64, 3)));
+    assertEquals("dot : expected both vectors to have same dtype, but found Float and Double", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Tensor.ones(DType.FLOAT64, 3).dot(Tensor.ones(3)));
+    assertEquals("dot : expected both vectors to have same dtype, but found Double and Float", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Tensor.ones(2).dot(Tensor.ones(3)));
+    assertTrue(e.getMessage().startsWith("inconsistent tensor size"), e.getMessage());
+  }
+
   /** Program 1000057: 1-D @ 2-D ends with squeeze_(0) in torch: SqueezeBackward3, version 1. */
   @Test
   void vectorTimesMatrixEndsWithAnInPlaceSqueeze() {
