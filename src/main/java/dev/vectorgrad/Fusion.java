@@ -526,7 +526,7 @@ final class Fusion {
       ElementKernels k = Tensor.serialKernelsFor(dtype);
       MemorySegment scratch = scratch(p.root.slots() * EVAL, dtype);
       long i = from;
-      if (compiled != null) i += compiled.run(from, to - from, dst, base + from);
+      if (compiled != null) i += compiled.run(from, to - from, dst, base + from, compiled.offsetsBuffer());
       for (; i < to; i += EVAL) {
         p.root.eval(k, scratch, 0, i, Math.min(EVAL, to - i), dst, base + i);
       }
@@ -569,8 +569,13 @@ final class Fusion {
     }
 
     /** The streamed operands' positions of element {@code i}: an element offset, or a row's column. */
-    private long[] offsetsAt(long i) {
-      long[] offs = new long[offsets.length];
+    /** A buffer for {@link #offsetsAt}: one per chunk, reused for its blocks. */
+    long[] offsetsBuffer() {
+      return new long[offsets.length];
+    }
+
+    /** Fills {@code offs} with the streamed operands' positions of element {@code i}. */
+    private long[] offsetsAt(long i, long[] offs) {
       for (int j = 0; j < offs.length; j++) offs[j] = inners[j] > 0 ? i % inners[j] : offsets[j] + i;
       return offs;
     }
@@ -580,9 +585,9 @@ final class Fusion {
      * the vectors summed in registers by the compiled loop and the tail elements computed by the
      * block interpreter into {@code scratch} at {@code at}, then added in double as blockSum adds them.
      */
-    double blockSum(Computed root, ElementKernels k, MemorySegment scratch, long at, long i, long len) {
+    double blockSum(Computed root, ElementKernels k, MemorySegment scratch, long at, long i, long len, long[] offs) {
       long whole = len - len % lanes;
-      double s = kernel.sumBlock(segs, offsetsAt(i), values, whole);
+      double s = kernel.sumBlock(segs, offsetsAt(i, offs), values, whole);
       if (whole < len) {
         root.eval(k, scratch, 0, i + whole, len - whole, scratch, at);
         for (long j = 0; j < len - whole; j++) s += k.get(scratch, at + j);
@@ -591,10 +596,10 @@ final class Fusion {
     }
 
     /** Computes the whole vectors of elements {@code [i, i + len)} into {@code dst}; returns how many. */
-    long run(long i, long len, MemorySegment dst, long dstOff) {
+    long run(long i, long len, MemorySegment dst, long dstOff, long[] offs) {
       long whole = len - len % lanes;
       if (whole == 0) return 0;
-      kernel.run(segs, offsetsAt(i), values, dst, dstOff, whole);
+      kernel.run(segs, offsetsAt(i, offs), values, dst, dstOff, whole);
       return whole;
     }
   }
@@ -644,17 +649,18 @@ final class Fusion {
       ElementKernels k = Tensor.serialKernelsFor(dtype);
       long result = root.slots() * EVAL;   // a sum block of the root's values, after its operands' blocks
       MemorySegment scratch = scratch(result + BLOCK, dtype);
+      long[] offs = compiled == null ? null : compiled.offsetsBuffer();   // reused by the chunk's blocks
       if (to - from <= BLOCK) {
-        evalInto(p, compiled, k, scratch, from, to - from, result);
+        evalInto(p, compiled, k, scratch, from, to - from, result, offs);
         return k.sum(scratch, result, to - from);
       }
       double total = 0;
       for (long i = from; i < to; i += BLOCK) {
         long len = Math.min(BLOCK, to - i);
         if (inRegisters) {
-          total = total + compiled.blockSum(root, k, scratch, result, i, len);   // sumFrom's step
+          total = total + compiled.blockSum(root, k, scratch, result, i, len, offs);   // sumFrom's step
         } else {
-          evalInto(p, compiled, k, scratch, i, len, result);
+          evalInto(p, compiled, k, scratch, i, len, result, offs);
           total = k.sumFrom(total, scratch, result, len);
         }
       }
@@ -671,8 +677,8 @@ final class Fusion {
 
   /** Elements {@code [i, i + len)} of {@code root} into the scratch at {@code at}, {@link #EVAL} at a time. */
   private static void evalInto(Pending p, Compiled compiled, ElementKernels k, MemorySegment scratch, long i,
-                               long len, long at) {
-    long j = compiled == null ? 0 : compiled.run(i, len, scratch, at);
+                               long len, long at, long[] offs) {
+    long j = compiled == null ? 0 : compiled.run(i, len, scratch, at, offs);
     for (; j < len; j += EVAL) {
       p.root.eval(k, scratch, 0, i + j, Math.min(EVAL, len - j), scratch, at + j);
     }
