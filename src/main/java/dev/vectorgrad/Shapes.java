@@ -65,11 +65,12 @@ final class Shapes {
   private static final long[][] ROW_STRIDES = new long[SHARED_ROWS + 1][];
 
   static {
-    for (int n = 0; n <= SHARED_ROWS; n++) ROW_STRIDES[n] = new long[] {n, 1};
+    for (int n = 0; n <= SHARED_ROWS; n++) ROW_STRIDES[n] = new long[] {Math.max(n, 1), 1};
   }
 
   /**
-   * Row-major strides of a contiguous tensor, in elements. Strides arrays are never written once a
+   * Row-major strides of a contiguous tensor, in elements; a dim of size 0 counts as size 1, as in
+   * PyTorch ({@code torch.empty(4, 0).stride()} is {@code (1, 1)}). Strides arrays are never written once a
    * tensor has them (views derive new ones), so those of 0-dim, 1-D and narrow 2-D tensors are
    * shared rather than made per tensor.
    */
@@ -91,7 +92,7 @@ final class Shapes {
     long s = 1;
     for (int i = shape.length - 1; i >= 0; i--) {
       strides[i] = s;
-      s *= shape[i];
+      s *= Math.max(shape[i], 1);
     }
     return strides;
   }
