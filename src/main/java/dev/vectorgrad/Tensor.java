@@ -165,6 +165,8 @@ public final class Tensor implements AutoCloseable {
     int viewOutputIndex;
     boolean retainsGrad;
     volatile Node retainedOn;   // the node whose incoming gradient retainGrad() keeps
+    /** The hooks of {@link #registerHook}, or null before the first. */
+    TensorHooks hooks;
     AccumulateGrad gradAccumulator;
     Cleaner.Cleanable cleanable;
     Release release;
@@ -701,6 +703,43 @@ public final class Tensor implements AutoCloseable {
     node.registerPreHook(g -> {
       if (r.retainedOn == node) accumulateGrad(g);
     });
+  }
+
+  /**
+   * Runs {@code hook} with the gradient with respect to this tensor each time backward computes it;
+   * a non-null result (of the same shape and dtype) replaces that gradient, null keeps it. On a leaf
+   * the hooks run before the gradient is added into {@link #grad()}, so the replacement is what
+   * accumulates; on a non-leaf the replacement flows on into {@link #gradFn()}. Several hooks run in
+   * registration order, each seeing the previous one's result. Returns a handle that unregisters it.
+   * PyTorch: {@code register_hook(hook)}, with PyTorch 1.13's rules:
+   *
+   * <ul>
+   *   <li>The hooks attach to the node this tensor has when its first hook is registered; an in-place op
+   *       later gives the tensor a new {@code gradFn} but leaves its hooks (and the hooks registered
+   *       after it) on the old node, where they see the gradient of the value before the write.
+   *       {@link #retainGrad()} keeps the gradient after the hooks registered before it, before the
+   *       ones registered after it (retain first, then hook: {@code grad()} is the unhooked one).
+   *   <li>A hook runs with grad mode off and must not modify its argument in place. The gradient it gets,
+   *       and whatever it makes, belong to the backward pass and are released when the pass ends: a hook
+   *       that keeps one keeps a copy ({@code g.clone().keep()}).
+   *   <li>A hook that throws ends the backward pass with its exception: each leaf's {@code grad} is then
+   *       either fully updated (its accumulator ran before) or untouched, and the graph stays whole, so a
+   *       later backward (with {@code retainGraph} where needed) works.
+   *   <li>Removing a hook ({@link RemovableHandle#remove()}) while backward runs this tensor's hooks takes
+   *       effect from the next time backward reaches it.
+   * </ul>
+   *
+   * @throws IllegalStateException if this tensor does not require grad (PyTorch's message); at backward
+   *     time, if a hook returns a tensor of another dtype or shape ("hook '&lt;lambda&gt;' has changed the
+   *     size of value", naming a named class by its simple name)
+   */
+  public RemovableHandle registerHook(java.util.function.UnaryOperator<Tensor> hook) {
+    return TensorHooks.register(this, hook);
+  }
+
+  /** Whether {@code t} views the shared implicit gradient of 0-dim outputs (see {@link #UNIT_GRADS}). */
+  static boolean sharesUnitGrad(Tensor t) {
+    return t.storage == UNIT_GRADS[0].storage || t.storage == UNIT_GRADS[1].storage;
   }
 
   /** The number of in-place modifications seen by this tensor's data. PyTorch: {@code _version}. */

@@ -252,7 +252,7 @@ public final class Engine {
         if (arity > pass.grads.length) pass.grads = new Tensor[Math.max(arity, 2 * pass.grads.length)];
         Tensor[] inputGrads = pass.grads;
         if (grad != null) {
-          node.runPreHooks(grad);
+          grad = node.runPreHooks(grad);   // tensor hooks may replace the gradient (Tensor.registerHook)
           node.applyTo(grad, inputGrads);
         }
         if (!retainGraph) pass.ran(node);

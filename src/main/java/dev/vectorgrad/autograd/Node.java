@@ -2,11 +2,11 @@ package dev.vectorgrad.autograd;
 
 import dev.vectorgrad.Tensor;
 import dev.vectorgrad.memory.ThreadContext;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * One recorded operation in the backward graph. PyTorch equivalent: {@code torch.autograd.graph.Node}
@@ -39,7 +39,8 @@ public abstract class Node {
    */
   private final byte bits;
   private static final int SHARED = 4;
-  private List<Consumer<Tensor>> preHooks;
+  /** Copy-on-write, so that a pass runs the hooks registered when the node started, whatever they register meanwhile. */
+  private volatile UnaryOperator<Tensor>[] preHooks;
   private boolean released;
 
   // Engine bookkeeping for the backward pass in progress; shared nodes keep theirs in the pass.
@@ -209,18 +210,42 @@ public abstract class Node {
 
   /**
    * Runs {@code hook} with the gradient of this node's output each time backward reaches it, before
-   * the node runs ({@code register_prehook}); {@link Tensor#retainGrad()} is built on this.
+   * the node runs, without changing it (PyTorch: {@code register_prehook} with a hook returning
+   * {@code None}); {@link Tensor#retainGrad()} is built on this.
    */
-  public final synchronized void registerPreHook(Consumer<Tensor> hook) {
-    if (preHooks == null) preHooks = new ArrayList<>(1);
-    preHooks.add(hook);
+  public final void registerPreHook(Consumer<Tensor> hook) {
+    registerReplacingPreHook(g -> {
+      hook.accept(g);
+      return null;
+    });
   }
 
-  final void runPreHooks(Tensor grad) {
-    List<Consumer<Tensor>> hooks = preHooks;
+  /**
+   * Runs {@code hook} with the gradient of this node's output each time backward reaches it, before
+   * the node runs; a non-null result replaces the gradient for the hooks registered after it and for
+   * the node itself. It must have the gradient's shape and dtype and must not modify its argument in
+   * place. Hooks run in registration order. PyTorch: {@code Node.register_prehook} (one output);
+   * {@link Tensor#registerHook} is built on this, as {@code Tensor.register_hook} is in PyTorch 1.13.
+   */
+  @SuppressWarnings("unchecked")
+  public final synchronized void registerReplacingPreHook(UnaryOperator<Tensor> hook) {
+    java.util.Objects.requireNonNull(hook, "hook");
+    UnaryOperator<Tensor>[] old = preHooks;
+    UnaryOperator<Tensor>[] hooks = old == null ? new UnaryOperator[1] : Arrays.copyOf(old, old.length + 1);
+    hooks[hooks.length - 1] = hook;
+    preHooks = hooks;
+  }
+
+  /** Runs the pre-hooks in order, each on the previous one's result; returns the gradient the node then takes. */
+  final Tensor runPreHooks(Tensor grad) {
+    UnaryOperator<Tensor>[] hooks = preHooks;
     if (hooks != null) {
-      for (Consumer<Tensor> h : hooks) h.accept(grad);
+      for (UnaryOperator<Tensor> h : hooks) {
+        Tensor replaced = h.apply(grad);
+        if (replaced != null) grad = replaced;
+      }
     }
+    return grad;
   }
 
   @Override
