@@ -6,6 +6,17 @@ import dev.vectorgrad.autograd.Node;
 final class Casts {
   private Casts() {}
 
+  private static final double TWO_TO_63 = 0x1p63;
+
+  /**
+   * A float value converted to int64 as PyTorch 1.13 converts it on x86 ({@code static_cast<int64_t>}, i.e.
+   * {@code cvttsd2si}): truncated toward zero, and NaN, the infinities and every value outside the int64 range
+   * give the "integer indefinite" value {@code INT64_MIN} (Java's {@code (long)} gives 0 and saturates instead).
+   */
+  static long toInt64(double x) {
+    return x >= -TWO_TO_63 && x < TWO_TO_63 ? (long) x : Long.MIN_VALUE;
+  }
+
   /** A new contiguous tensor with {@code t}'s values in {@code dtype}, not recorded. */
   static Tensor copyAs(Tensor t, DType dtype) {
     t.ensureOpen();

@@ -87,7 +87,7 @@ public enum DType {
     return switch (this) {
       case FLOAT32 -> (double) (float) value;
       case FLOAT64 -> value;
-      case INT64 -> (double) (long) value;
+      case INT64 -> (double) Casts.toInt64(value);
       case BOOL -> value != 0 ? 1 : 0;
     };
   }

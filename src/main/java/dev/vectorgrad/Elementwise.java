@@ -378,7 +378,7 @@ final class Elementwise {
       } else if (viaLong) {
         boolean fromFloat = src.dtype.isFloatingPoint();
         for (long i = 0; i < loop.inner; i++, di += sd, si += ss) {
-          to.setLong(d, di, fromFloat ? (long) from.get(s, si) : from.getLong(s, si));
+          to.setLong(d, di, fromFloat ? Casts.toInt64(from.get(s, si)) : from.getLong(s, si));
         }
       } else {
         for (long i = 0; i < loop.inner; i++, di += sd, si += ss) to.set(d, di, from.get(s, si));

@@ -455,11 +455,12 @@ final class Pointwise {
     a.ensureOpen();
     b.ensureOpen();
     DType d = Arithmetic.resultType(a, b);
+    long[] shape = Shapes.broadcast(a.shape, b.shape);   // TensorIterator's shape error before the kernel's dtype one
     if (d == DType.BOOL) throw notImplemented(python ? "remainder_cpu" : "fmod_cpu", d);
     Tensor out;
     if (d == DType.INT64) {
       // PyTorch's shape error comes first; an empty result divides nothing
-      if (Shapes.numel(Shapes.broadcast(a.shape, b.shape)) > 0) checkNoZero(b);
+      if (Shapes.numel(shape) > 0) checkNoZero(b);
       out = binaryLong(a, b, python ? Pointwise::remainderL : (x, y) -> x % y);
     } else {
       out = floating(python ? Binary.REMAINDER : Binary.FMOD, a, b, d);

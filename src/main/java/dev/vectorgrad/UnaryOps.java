@@ -342,12 +342,16 @@ final class UnaryOps {
     }
     if (op == RELU && t.dtype == DType.BOOL) throw new IllegalArgumentException("Boolean inputs not supported for relu");
     boolean record = InPlace.gradRecorded(t, t.requiresGrad());   // autograd's refusals first, as PyTorch
-    InPlace.checkWritable(t);   // TensorIterator checks memory overlap before dtypes
+    boolean clamp = op.kernel() == UnaryOp.CLAMP;
+    // TensorIterator checks memory overlap before dtypes; clamp_'s meta function checks its promotion of the
+    // float bounds itself, before it builds the iterator (PyTorch 1.13: TORCH_META_FUNC(clamp))
+    if (!clamp) InPlace.checkWritable(t);
     if (!t.dtype.isFloatingPoint()) {
       // clamp_'s message names the C++ type (PyTorch 1.13: "... output type long int", "... type bool")
       throw new IllegalArgumentException("result type Float can't be cast to the desired output type "
-          + (op.kernel() == UnaryOp.CLAMP ? (t.dtype == DType.INT64 ? "long int" : "bool") : t.dtype.scalarTypeName()));
+          + (clamp ? (t.dtype == DType.INT64 ? "long int" : "bool") : t.dtype.scalarTypeName()));
     }
+    if (clamp) InPlace.checkWritable(t);
     UnaryBackward node = null;
     if (record) {
       // The input's old values are gone after the write: ops that read them save a copy (PyTorch

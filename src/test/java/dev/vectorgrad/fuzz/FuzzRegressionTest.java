@@ -107,6 +107,22 @@ class FuzzRegressionTest {
     assertEquals("size mismatch, got 2, 2x4,5", e.getMessage());
   }
 
+  // ------------------------------------------------------------------------------------------- pointwise
+
+  /** Program 7080658 (long profile, seed 7): remainder of bool tensors fails on the broadcast before the dtype. */
+  @Test
+  void remainderChecksTheShapesBeforeTheBoolKernel() {
+    Tensor a = Tensor.of(new boolean[] {true, true}, 2);
+    Tensor b = Tensor.of(new boolean[] {true, true, false, false}, 4);
+    var e = assertThrows(IllegalArgumentException.class, () -> a.remainder(b));
+    assertEquals("The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 0",
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> a.fmod(b));
+    assertTrue(e.getMessage().startsWith("The size of tensor a (2) must match"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> b.fmod(b));
+    assertEquals("\"fmod_cpu\" not implemented for 'Bool'", e.getMessage());
+  }
+
   // ------------------------------------------------------------------------------------------- views
 
   /** Program 1000227: expand's new leading dims of size 1 keep a contiguous stride (PyTorch's inferExpandGeometry). */
@@ -144,6 +160,41 @@ class FuzzRegressionTest {
     assertEquals("result type Float can't be cast to the desired output type long int", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Tensor.ones(DType.BOOL, 2).clamp_(0.5, 1.5));
     assertEquals("result type Float can't be cast to the desired output type bool", e.getMessage());
+  }
+
+  /**
+   * Programs 7049789, 7078219, 7081127, 7086944, 7088807 and 7099025 (long profile, seed 7): clamp_ with float bounds
+   * of an expanded int64 or bool tensor fails on the bounds' type before the overlap (torch's clamp meta function
+   * promotes the bounds itself, before it builds the iterator); an expanded float tensor fails on the overlap.
+   */
+  @Test
+  void clampInPlaceChecksTheBoundsTypeBeforeTheOverlap() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> Tensor.full(DType.INT64, -1, new long[0]).expand(3).clamp_(0.75, 1.75));
+    assertEquals("result type Float can't be cast to the desired output type long int", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(DType.BOOL, 1).expand(3).clamp_(0.5, 1.5));
+    assertEquals("result type Float can't be cast to the desired output type bool", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(1).expand(3).clamp_(0.5, 1.5));
+    assertTrue(e.getMessage().startsWith("unsupported operation: more than one element of the written-to tensor "
+        + "refers to a single memory location."), e.getMessage());
+  }
+
+  /**
+   * Programs 7003451, 7021303, 7066186, 7070025, 7079534 and 7087522 (long profile, seed 7): float to int64 converts
+   * as torch's static_cast on x86 (cvttsd2si): truncation, and INT64_MIN for NaN, the infinities and values out of
+   * range (Java's cast gives 0 for NaN and saturates).
+   */
+  @Test
+  void floatToInt64GivesInt64MinForNaNInfinitiesAndOutOfRange() {
+    double[] values = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e19, -1e19, 2.75, -2.75};
+    long min = Long.MIN_VALUE;
+    Tensor into = Tensor.zeros(DType.INT64, 7);
+    into.copy_(Tensor.of(values, 7).to(DType.FLOAT64));
+    assertArrayEquals(new long[] {min, min, min, min, min, 2, -2}, into.toLongArray());
+    assertArrayEquals(new long[] {min, 9200000267938955264L, min, -2},
+        Tensor.of(new float[] {Float.NaN, 9.2e18f, -9.3e18f, -2.75f}, 4).to(DType.INT64).toLongArray());
+    // -2^63 itself is in range
+    assertArrayEquals(new long[] {min}, Tensor.of(new double[] {-0x1p63}, 1).to(DType.INT64).toLongArray());
   }
 
   /** Program 1000168: the version error names CopyBackwards as torch does, with its namespace. */
