@@ -192,7 +192,10 @@ final class Reductions {
       src = dst;
       shape = next;
     }
-    return src == t ? Casts.copyAs(t, t.dtype) : src;
+    if (src != t) return src;
+    Tensor copy = Casts.copyAs(t, t.dtype);   // nothing reduced (a 0-dim tensor): still 0 + x, as PyTorch's sum
+    copy.kernels().binaryScalar(BinaryOp.ADD, copy.seg(), copy.offset, 0, copy.seg(), copy.offset, copy.numel);
+    return copy;
   }
 
   /**
@@ -293,7 +296,8 @@ final class Reductions {
       k.fill(dst, dstOff, inner, 0);
       return;
     }
-    k.copy(s, first * inner, dst, dstOff, inner);
+    // 0 + the first row, not a copy of it: PyTorch's accumulator starts at +0, so a sum is never -0.0
+    k.binaryScalar(BinaryOp.ADD, s, first * inner, 0, dst, dstOff, inner);
     for (long r = 1; r < count; r++) {
       k.binary(BinaryOp.ADD, dst, dstOff, s, (first + r) * inner, dst, dstOff, inner);
     }

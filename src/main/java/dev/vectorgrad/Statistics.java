@@ -496,6 +496,10 @@ final class Statistics {
   private static void runningSum(Tensor src, Tensor dst, int d, boolean reverse) {
     if (dst.numel == 0) return;
     int nd = src.shape.length;
+    if (nd == 0) {   // PyTorch copies a 0-dim input (its cumsum keeps -0.0; a running sum from +0 would not)
+      Casts.convert(src, dst);
+      return;
+    }
     long[] kept = src.shape.clone();
     if (nd > 0) kept[d] = 1;
     long size = nd == 0 ? 1 : src.shape[d];

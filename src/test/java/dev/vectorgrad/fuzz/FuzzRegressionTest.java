@@ -123,6 +123,76 @@ class FuzzRegressionTest {
     assertEquals("\"fmod_cpu\" not implemented for 'Bool'", e.getMessage());
   }
 
+  // ------------------------------------------------------------------------------------------- the sign of zero
+
+  /** The bits of a 0-dim tensor's value: -0.0 and 0.0 differ. */
+  private static long bits(Tensor t) {
+    return Double.doubleToRawLongBits(t.item());
+  }
+
+  private static final long NEGATIVE_ZERO = Double.doubleToRawLongBits(-0.0), ZERO = Double.doubleToRawLongBits(0.0);
+
+  /**
+   * Program 7004540 (long profile, seed 7): min() and max() of equal zeros of both signs return the zero PyTorch's AVX2
+   * reduction ends on (its lanes' min_ps/max_ps return the second operand on ties). Each row: the values, then torch
+   * 1.13's min() and its max() of the negated values, 0.0 or -0.0.
+   */
+  @Test
+  void minAndMaxOfZerosPickTorchsZero() {
+    float z = -0f;
+    Object[][] float32 = {
+        {new float[] {z, z, z, 0, 0, 0, z, z, z, 0, 0, 0}, -0.0, 0.0},   // the program's, shape [2, 2, 3]
+        {new float[] {z, 2, 2}, -0.0, 0.0},
+        {new float[] {z, z, z, z, z, z, z, z, 0}, -0.0, 0.0},
+        {new float[] {0, 0, 0, 0, 0, 0, 0, 0, z}, 0.0, -0.0},
+        {new float[] {z, 1, z, z, z, z, z, z, z, z, z, z, z, z, z, 0}, 0.0, -0.0}};
+    for (Object[] row : float32) {
+      float[] v = (float[]) row[0];
+      float[] negated = new float[v.length];
+      for (int i = 0; i < v.length; i++) negated[i] = -v[i];
+      assertEquals(Double.doubleToRawLongBits((double) row[1]), bits(Tensor.of(v, v.length).min()),
+          () -> java.util.Arrays.toString(v));
+      assertEquals(Double.doubleToRawLongBits((double) row[2]), bits(Tensor.of(negated, v.length).max()),
+          () -> java.util.Arrays.toString(negated));
+    }
+    assertEquals(NEGATIVE_ZERO, bits(Tensor.of((float[]) float32[0][0], 2, 2, 3).min()));
+    double[][] float64 = {{-0.0, -0.0, 0.0, 1.0}, {0.0, -0.0, 0.0, 1.0, -0.0}, {-0.0, 1.0, 1.0, 1.0, 0.0}};
+    for (double[] v : float64) {   // torch: min 0.0, max of the negated values -0.0, for each
+      double[] negated = java.util.Arrays.stream(v).map(x -> -x).toArray();
+      assertEquals(ZERO, bits(Tensor.of(v, v.length).min()), () -> java.util.Arrays.toString(v));
+      assertEquals(NEGATIVE_ZERO, bits(Tensor.of(negated, v.length).max()), () -> java.util.Arrays.toString(v));
+    }
+  }
+
+  /**
+   * Program 7067550 (long profile, seed 7): a sum is never -0.0 (torch's accumulator starts at +0), not even over a
+   * dim of size 1 or of a 0-dim tensor; the program divided such a sum, and the quotient's sign showed it.
+   */
+  @Test
+  void sumsOfNegativeZerosArePositiveZero() {
+    Tensor t = Tensor.of(new float[] {0, -0f}, 1, 2);
+    Tensor sum = t.sum(new int[] {-2}, false);
+    assertEquals(ZERO, Double.doubleToRawLongBits(sum.toFloatArray()[1]));
+    Tensor q = sum.div(Tensor.of(new double[] {0.875, 0.625}, 2));
+    assertEquals(ZERO, Double.doubleToRawLongBits(q.toDoubleArray()[1]));
+    assertEquals(ZERO, bits(Tensor.scalar(-0.0).sum(new int[] {0}, false)));
+    assertEquals(ZERO, bits(Tensor.scalar(-0.0).mean(new int[] {0}, false)));
+    assertEquals(ZERO, Double.doubleToRawLongBits(t.mean(new int[] {0}, true).toFloatArray()[1]));
+  }
+
+  /**
+   * Program 7074673 (long profile, seed 7): cumsum of a 0-dim tensor is a copy in torch (-0.0 stays -0.0), of a 1-D
+   * one a running sum from +0 (-0.0 becomes 0.0); where() then passed the value on unchanged.
+   */
+  @Test
+  void cumsumOfAZeroDimTensorKeepsItsSign() {
+    Tensor c = Tensor.scalar(-0.0).cumsum(0);
+    assertEquals(NEGATIVE_ZERO, bits(c));
+    Tensor w = Tensor.where(Tensor.of(new boolean[] {true}, new long[0]), c, Tensor.full(DType.INT64, 3, new long[0]));
+    assertEquals(NEGATIVE_ZERO, bits(w));
+    assertEquals(ZERO, Double.doubleToRawLongBits(Tensor.of(new float[] {-0f}, 1).cumsum(0).toFloatArray()[0]));
+  }
+
   // ------------------------------------------------------------------------------------------- views
 
   /** Program 1000227: expand's new leading dims of size 1 keep a contiguous stride (PyTorch's inferExpandGeometry). */
