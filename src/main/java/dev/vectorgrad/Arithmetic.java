@@ -23,11 +23,7 @@ final class Arithmetic {
     long[] shape = Shapes.broadcast(a.shape, b.shape);
     ThreadState state = ThreadState.current();
     Tensor out = Tensor.empty(state, dtype, shape, shape == a.shape ? a.numel : Shapes.numel(shape));
-    if (Fusion.fuses(a, b, dtype, shape, out.numel)) {
-      Fusion.defer(op, a, b, out);
-    } else {
-      compute(op, a, b, out);
-    }
+    if (!Fusion.deferBinary(op, a, b, out)) compute(op, a, b, out);   // pending: computed when read
     if ((a.requiresGrad() || b.requiresGrad()) && state.gradEnabled) {
       out.setHistory(new BinaryBackward(op, a, b));
     }
@@ -109,8 +105,7 @@ final class Arithmetic {
     ThreadState state = ThreadState.current();
     Tensor out = Tensor.empty(state, dtype, a.shape, a.numel);
     boolean record = state.gradEnabled && a.requiresGrad();
-    if (Fusion.fuses(a, null, dtype, a.shape, a.numel)) {
-      Fusion.deferScalar(op, a, s, out);
+    if (Fusion.deferScalar(op, a, s, out)) {
       if (record) out.setHistory(new ScalarBackward(op, s, a.gradEdge()));
       return out;
     }

@@ -359,31 +359,35 @@ final class Elementwise {
   static void convert(Tensor src, Tensor dst) {
     if (dst.numel == 0) return;
     ElementKernels from = src.kernels(), to = dst.kernels();
-    boolean viaLong = !src.dtype.isFloatingPoint() || dst.dtype == DType.INT64;
     StridedLoop loop = StridedLoop.of(dst.shape, dst, src);
     long sd = loop.innerStrides[0], ss = loop.innerStrides[1];
     MemorySegment s = src.seg(), d = dst.seg();
-    boolean floatToDouble = src.dtype == DType.FLOAT32 && dst.dtype == DType.FLOAT64;
-    boolean doubleToFloat = src.dtype == DType.FLOAT64 && dst.dtype == DType.FLOAT32;
-    loop.run(0, loop.rows, off -> {
-      long di = off[0], si = off[1];
-      if (floatToDouble) {   // the common casts as typed loops: no interface call per element
-        for (long i = 0; i < loop.inner; i++, di += sd, si += ss) {
-          d.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, di, s.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, si));
-        }
-      } else if (doubleToFloat) {
-        for (long i = 0; i < loop.inner; i++, di += sd, si += ss) {
-          d.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, di, (float) s.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, si));
-        }
-      } else if (viaLong) {
-        boolean fromFloat = src.dtype.isFloatingPoint();
-        for (long i = 0; i < loop.inner; i++, di += sd, si += ss) {
-          to.setLong(d, di, fromFloat ? Casts.toInt64(from.get(s, si)) : from.getLong(s, si));
-        }
-      } else {
-        for (long i = 0; i < loop.inner; i++, di += sd, si += ss) to.set(d, di, from.get(s, si));
+    loop.run(0, loop.rows, off -> convertRun(from, to, src.dtype, dst.dtype, s, off[1], ss, d, off[0], sd, loop.inner));
+  }
+
+  /**
+   * {@code n} elements from {@code s} at {@code si} (step {@code ss}) converted from {@code srcType}
+   * to {@code dstType} into {@code d} at {@code di} (step {@code sd}): the one conversion rule of
+   * the casts, shared with fusion's per-block reads of operands of another dtype.
+   */
+  static void convertRun(ElementKernels from, ElementKernels to, DType srcType, DType dstType, MemorySegment s,
+                         long si, long ss, MemorySegment d, long di, long sd, long n) {
+    if (srcType == DType.FLOAT32 && dstType == DType.FLOAT64) {   // the common casts as typed loops: no interface call per element
+      for (long i = 0; i < n; i++, di += sd, si += ss) {
+        d.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, di, s.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, si));
       }
-    });
+    } else if (srcType == DType.FLOAT64 && dstType == DType.FLOAT32) {
+      for (long i = 0; i < n; i++, di += sd, si += ss) {
+        d.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, di, (float) s.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, si));
+      }
+    } else if (!srcType.isFloatingPoint() || dstType == DType.INT64) {
+      boolean fromFloat = srcType.isFloatingPoint();
+      for (long i = 0; i < n; i++, di += sd, si += ss) {
+        to.setLong(d, di, fromFloat ? Casts.toInt64(from.get(s, si)) : from.getLong(s, si));
+      }
+    } else {
+      for (long i = 0; i < n; i++, di += sd, si += ss) to.set(d, di, from.get(s, si));
+    }
   }
 
   /** The sum of a floating point tensor's elements, in double (blocked vector sums per run). */

@@ -67,14 +67,20 @@ final class Fusion {
   /** A node of a pending expression: an op, a computed tensor or a Python scalar. */
   abstract static sealed class Expr permits Computed, Leaf, Scalar {
     abstract int ops();
+
+    /** Scratch blocks this subtree needs while it is evaluated (its result's block included). */
+    int slots() {
+      return 0;
+    }
   }
 
   /**
    * A computed operand: a contiguous tensor of the output's shape, one value broadcast ({@code one}),
-   * or an operand read row by row ({@code inner > 0}): within each row of the output (its last dim)
+   * an operand read row by row ({@code inner > 0}): within each row of the output (its last dim)
    * either contiguous ({@code lastStride} 1: a bias row, a slice with contiguous rows) or one value
    * ({@code lastStride} 0: a column such as {@code x.mean(-1, keepdim)}), the row's start given by
-   * the operand's broadcast strides over the output's other dims.
+   * the operand's broadcast strides over the output's other dims; or anything else ({@code gather}:
+   * strided, or of another dtype), read per block into scratch.
    */
   static final class Leaf extends Expr {
     final Tensor t;
@@ -87,16 +93,11 @@ final class Fusion {
     final long lastStride;
     /** One row repeated over the rows (every other stride 0, last 1): the case compiled loops take. */
     final boolean row;
+    /** An operand read per block into scratch, or null. */
+    final FusionGather gather;
 
-    Leaf(Tensor t, boolean one) {
-      this(t, one, 0, null, null, 0);
-    }
-
-    Leaf(Tensor t, long inner, long[] outer, long[] outerStrides, long lastStride) {
-      this(t, false, inner, outer, outerStrides, lastStride);
-    }
-
-    private Leaf(Tensor t, boolean one, long inner, long[] outer, long[] outerStrides, long lastStride) {
+    private Leaf(Tensor t, boolean one, long inner, long[] outer, long[] outerStrides, long lastStride,
+                 FusionGather gather) {
       this.t = t;
       this.one = one;
       this.inner = inner;
@@ -104,11 +105,24 @@ final class Fusion {
       this.outerStrides = outerStrides;
       this.lastStride = lastStride;
       this.row = inner > 0 && lastStride == 1 && allZero(outerStrides);
+      this.gather = gather;
     }
 
-    /** The element offset of output row {@code r}'s first element in this operand. */
-    long rowStart(long r) {
-      long off = t.offset;
+    static Leaf full(Tensor t) {
+      return new Leaf(t, false, 0, null, null, 0, null);
+    }
+
+    static Leaf one(Tensor t) {
+      return new Leaf(t, true, 0, null, null, 0, null);
+    }
+
+    static Leaf gathered(Tensor t, long[] shape, DType dtype) {
+      return new Leaf(t, false, 0, null, null, 0, FusionGather.of(t, shape, dtype));
+    }
+
+    /** The element offset in {@code t} of output element {@code pos} (a row-by-row operand). */
+    long at(long pos) {
+      long r = pos / inner, off = t.offset + (pos % inner) * lastStride;
       for (int d = outer.length - 1; d >= 0 && r > 0; d--) {
         off += (r % outer[d]) * outerStrides[d];
         r /= outer[d];
@@ -119,6 +133,11 @@ final class Fusion {
     @Override
     int ops() {
       return 0;
+    }
+
+    @Override
+    int slots() {
+      return gather != null ? 1 : 0;   // its block is read into a scratch slot
     }
   }
 
@@ -136,10 +155,93 @@ final class Fusion {
     }
   }
 
+  /**
+   * One thread's state while it evaluates a range of a tree: the serial kernels of the tree's dtype,
+   * its scratch blocks, and the tile buffers of its transposed operands.
+   */
+  static final class Ctx {
+    final ElementKernels k;
+    final MemorySegment scratch;
+    private final List<FusionGather.Tiles> tiles = new ArrayList<>(1);
+    /** A compiled loop's operand positions and segments for this range ({@link Compiled#prepare}). */
+    long[] offs;
+    MemorySegment[] segs;
+
+    Ctx(DType dtype, MemorySegment scratch) {
+      this.k = Tensor.serialKernelsFor(dtype);
+      this.scratch = scratch;
+    }
+
+    ElementKernels kernels(DType dtype) {
+      return Tensor.serialKernelsFor(dtype);
+    }
+
+    /** This thread's tile buffer for {@code g}: the rows it holds stay valid across the range's blocks. */
+    FusionGather.Tiles tiles(FusionGather g) {
+      for (FusionGather.Tiles t : tiles) {
+        if (t.owner == g) return t;
+      }
+      FusionGather.Tiles t = FusionGather.Tiles.take(g, tiles.size());
+      tiles.add(t);
+      return t;
+    }
+  }
+
+  /** An operand's block while an op is evaluated: a run of memory, or one value ({@code seg} null). */
+  private static final class Arg {
+    MemorySegment seg;
+    long off;
+    double value;
+
+    /** The block of {@code e} at elements {@code [i, i + len)}, read or computed into {@code slot} if need be; the next free slot. */
+    int load(Expr e, Ctx c, int slot, long i, long len) {
+      if (e instanceof Computed x) {
+        seg = c.scratch;
+        off = slot * EVAL;
+        x.eval(c, slot, i, len, seg, off);
+        return slot + 1;
+      }
+      if (e instanceof Scalar sc) {
+        seg = null;
+        value = sc.value;
+        return slot;
+      }
+      Leaf l = (Leaf) e;
+      if (l.gather != null) {
+        seg = c.scratch;
+        off = slot * EVAL;
+        l.gather.read(c, i, len, seg, off);
+        return slot + 1;
+      }
+      if (l.one) {
+        seg = null;
+        value = c.k.get(l.t.rawSeg(), l.t.offset);
+      } else {
+        seg = l.t.rawSeg();
+        off = l.t.offset + i;   // a row-by-row operand: replaced per row piece
+      }
+      return slot;
+    }
+
+    /** This operand's piece at block position {@code p} (output element {@code pos}): {@code block}'s, or a row's. */
+    void piece(Arg block, Leaf rowLeaf, long p, long pos, ElementKernels k) {
+      if (rowLeaf == null) {
+        seg = block.seg;
+        off = block.off + p;
+        value = block.value;
+      } else if (rowLeaf.lastStride == 1) {
+        seg = block.seg;
+        off = rowLeaf.at(pos);
+      } else {
+        seg = null;
+        value = k.get(block.seg, rowLeaf.at(pos));
+      }
+    }
+  }
+
   /** An op node: computes a block of its values from its operands' blocks. */
   abstract static sealed class Computed extends Expr permits Op, Map {
     private final int ops;
-    /** Scratch blocks this subtree needs while it is evaluated (its result's block included). */
     private final int slots;
 
     Computed(int ops, int slots) {
@@ -152,6 +254,7 @@ final class Fusion {
       return ops;
     }
 
+    @Override
     final int slots() {
       return slots;
     }
@@ -161,11 +264,7 @@ final class Fusion {
      * scratch blocks from {@code slot} on for its operands: the same kernel call per block as the
      * eager op makes over the whole tensor (Elementwise's contiguous paths), so the same values.
      */
-    abstract void eval(ElementKernels k, MemorySegment scratch, int slot, long i, long len, MemorySegment dst, long dstOff);
-
-    static int slots(Expr e) {
-      return e instanceof Computed c ? c.slots() : 0;
-    }
+    abstract void eval(Ctx c, int slot, long i, long len, MemorySegment dst, long dstOff);
   }
 
   /** A binary op: add, sub, mul, div of two operands or of an operand and a scalar. */
@@ -176,88 +275,46 @@ final class Fusion {
 
     Op(BinaryOp op, Expr a, Expr b) {
       // a's block stays in its slot while b is computed in the next ones
-      super(1 + a.ops() + b.ops(), Math.max(Math.max(slots(a), slots(b) + (slots(a) > 0 ? 1 : 0)), 1));
+      super(1 + a.ops() + b.ops(), Math.max(Math.max(a.slots(), b.slots() + (a.slots() > 0 ? 1 : 0)), 1));
       this.op = op;
       this.a = a;
       this.b = b;
     }
 
     @Override
-    void eval(ElementKernels k, MemorySegment scratch, int slot, long i, long len, MemorySegment dst, long dstOff) {
-      MemorySegment as = null, bs = null;
-      long ao = 0, bo = 0;
-      double av = 0, bv = 0;
-      int next = slot;
-      if (a instanceof Computed x) {
-        as = scratch;
-        ao = next * EVAL;
-        x.eval(k, scratch, next, i, len, as, ao);
-        next++;
-      } else if (a instanceof Leaf l && !l.one) {
-        as = l.t.rawSeg();
-        ao = l.t.offset + i;
-      } else {
-        av = value(k, a);
-      }
-      if (b instanceof Computed y) {
-        bs = scratch;
-        bo = next * EVAL;
-        y.eval(k, scratch, next, i, len, bs, bo);
-      } else if (b instanceof Leaf l && !l.one) {
-        bs = l.t.rawSeg();
-        bo = l.t.offset + i;
-      } else {
-        bv = value(k, b);
-      }
-      Leaf rowA = a instanceof Leaf l && l.inner > 0 ? l : null, rowB = b instanceof Leaf l && l.inner > 0 ? l : null;
+    void eval(Ctx c, int slot, long i, long len, MemorySegment dst, long dstOff) {
+      Arg x = new Arg(), y = new Arg();
+      y.load(b, c, x.load(a, c, slot, i, len), i, len);
+      Leaf rowA = rowLeaf(a), rowB = rowLeaf(b);
       if (rowA == null && rowB == null) {
-        apply(k, as, ao, av, bs, bo, bv, dst, dstOff, len);
+        apply(c.k, x, y, dst, dstOff, len);
         return;
       }
       // an operand read row by row: the block in pieces within one output row each
       long inner = rowA != null ? rowA.inner : rowB.inner;
+      Arg px = new Arg(), py = new Arg();
       for (long p = 0; p < len; ) {
-        long pos = i + p, col = pos % inner, m = Math.min(len - p, inner - col);
-        MemorySegment pa = as, pb = bs;
-        long pao = ao + p, pbo = bo + p;
-        double pav = av, pbv = bv;
-        if (rowA != null) {
-          long start = rowA.rowStart(pos / inner);
-          if (rowA.lastStride == 1) {
-            pao = start + col;
-          } else {
-            pa = null;
-            pav = k.get(rowA.t.rawSeg(), start);
-          }
-        }
-        if (rowB != null) {
-          long start = rowB.rowStart(pos / inner);
-          if (rowB.lastStride == 1) {
-            pbo = start + col;
-          } else {
-            pb = null;
-            pbv = k.get(rowB.t.rawSeg(), start);
-          }
-        }
-        apply(k, pa, pao, pav, pb, pbo, pbv, dst, dstOff + p, m);
+        long pos = i + p, m = Math.min(len - p, inner - pos % inner);
+        px.piece(x, rowA, p, pos, c.k);
+        py.piece(y, rowB, p, pos, c.k);
+        apply(c.k, px, py, dst, dstOff + p, m);
         p += m;
       }
     }
 
-    /** The eager kernel for this op's operand kinds (Elementwise.binary's contiguous paths). */
-    private void apply(ElementKernels k, MemorySegment as, long ao, double av, MemorySegment bs, long bo, double bv,
-                       MemorySegment dst, long dstOff, long len) {
-      if (as != null && bs != null) {
-        k.binary(op, as, ao, bs, bo, dst, dstOff, len);
-      } else if (as != null) {
-        k.binaryScalar(op, as, ao, bv, dst, dstOff, len);
-      } else {
-        k.scalarBinary(op, av, bs, bo, dst, dstOff, len);
-      }
+    private static Leaf rowLeaf(Expr e) {
+      return e instanceof Leaf l && l.inner > 0 ? l : null;
     }
 
-    private static double value(ElementKernels k, Expr e) {
-      return e instanceof Scalar s ? s.value : k.get(((Leaf) e).t.rawSeg(), ((Leaf) e).t.offset);
+    /** The eager kernel for this op's operand kinds (Elementwise.binary's contiguous paths). */
+    private void apply(ElementKernels k, Arg x, Arg y, MemorySegment dst, long dstOff, long len) {
+      if (x.seg != null && y.seg != null) {
+        k.binary(op, x.seg, x.off, y.seg, y.off, dst, dstOff, len);
+      } else if (x.seg != null) {
+        k.binaryScalar(op, x.seg, x.off, y.value, dst, dstOff, len);
+      } else {
+        k.scalarBinary(op, x.value, y.seg, y.off, dst, dstOff, len);
+      }
     }
   }
 
@@ -269,7 +326,7 @@ final class Fusion {
     final Expr a;
 
     Map(UnaryOp op, double p1, double p2, Expr a) {
-      super(1 + a.ops(), Math.max(slots(a), 1));
+      super(1 + a.ops(), Math.max(a.slots(), 1));
       this.op = op;
       this.p1 = p1;
       this.p2 = p2;
@@ -277,15 +334,10 @@ final class Fusion {
     }
 
     @Override
-    void eval(ElementKernels k, MemorySegment scratch, int slot, long i, long len, MemorySegment dst, long dstOff) {
-      if (a instanceof Computed x) {
-        long at = slot * EVAL;
-        x.eval(k, scratch, slot, i, len, scratch, at);
-        k.unary(op, p1, p2, scratch, at, dst, dstOff, len);
-      } else {
-        Leaf l = (Leaf) a;   // full: fuses() takes no one-value operand alone
-        k.unary(op, p1, p2, l.t.rawSeg(), l.t.offset + i, dst, dstOff, len);
-      }
+    void eval(Ctx c, int slot, long i, long len, MemorySegment dst, long dstOff) {
+      Arg x = new Arg();
+      x.load(a, c, slot, i, len);   // full, computed or gathered: the classifier gives a unary op no other operand
+      c.k.unary(op, p1, p2, x.seg, x.off, dst, dstOff, len);
     }
   }
 
@@ -304,38 +356,74 @@ final class Fusion {
   // ------------------------------------------------------------------ building
 
   /**
-   * Whether {@code out = a op b} (or {@code a op s}, {@code b} null) stays pending: fusion is on, the
-   * output is large enough, every operand has the output's floating dtype, and each is either of
-   * the output's shape (contiguous, or itself pending), one value broadcast, or read row by row (a
-   * row or column broadcast, a slice with contiguous rows: see {@link Leaf}), with at least one of
-   * the output's shape.
+   * Makes {@code out} (fresh, contiguous, of the broadcast shape and floating dtype) the pending
+   * {@code a op b} if fusion takes it: fusion is on, the output is large enough, and each operand
+   * has an expression ({@link #operand}), not both one value. Returns false (nothing done: the op
+   * computes) otherwise.
    */
-  static boolean fuses(Tensor a, Tensor b, DType dtype, long[] shape, long numel) {
-    if (!ENABLED || numel < MIN_ELEMENTS || !dtype.isFloatingPoint() || a.dtype != dtype) return false;
-    int fullA = kind(a, shape);
-    if (b == null) return fullA == FULL;
-    if (b.dtype != dtype) return false;
-    int fullB = kind(b, shape);
-    return fullA != NONE && fullB != NONE && (fullA == FULL || fullB == FULL);
+  static boolean deferBinary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+    if (!takes(out)) return false;
+    Expr ea = operand(a, out, true), eb = ea == null ? null : operand(b, out, true);
+    if (eb == null || isOne(ea) && isOne(eb)) return false;
+    install(out, new Op(op, ea, eb));
+    return true;
   }
 
-  private static final int NONE = 0, FULL = 1, ONE = 2, ROW = 3;
+  /** Makes {@code out} the pending {@code a op s} for a Python scalar {@code s}, as {@link #deferBinary}. */
+  static boolean deferScalar(BinaryOp op, Tensor a, double s, Tensor out) {
+    if (!takes(out)) return false;
+    Expr ea = operand(a, out, false);
+    if (ea == null) return false;
+    install(out, new Op(op, ea, new Scalar(s)));
+    return true;
+  }
 
-  private static int kind(Tensor t, long[] shape) {
-    // Memory its owner may write without an op (wrapped foreign memory, an exported segment()):
-    // a pending reader would see those writes, which PyTorch's eager results never do.
-    if (t.storage.isForeign() || isExported(t.storage)) return NONE;
-    boolean sameShape = Arrays.equals(t.shape, shape);
-    if (sameShape && (t.pending != null || t.contiguous)) return FULL;
-    if (t.pending != null) return NONE;   // a pending broadcast operand: computed as an eager operand
-    if (t.numel == 1 || allZero(t.strides)) return ONE;
-    return rowWise(t, shape) != null ? ROW : NONE;
+  /** Makes {@code out} (fresh, contiguous, of {@code a}'s shape) the pending unary {@code op(a)}, as {@link #deferBinary}. */
+  static boolean deferUnary(UnaryOp op, double p1, double p2, Tensor a, Tensor out) {
+    if (!takes(out)) return false;
+    Expr ea = operand(a, out, false);
+    if (ea == null) return false;
+    install(out, new Map(op, p1, p2, ea));
+    return true;
+  }
+
+  private static boolean takes(Tensor out) {
+    return ENABLED && out.numel >= MIN_ELEMENTS && out.dtype.isFloatingPoint();
+  }
+
+  private static boolean isOne(Expr e) {
+    return e instanceof Leaf l && l.one;
+  }
+
+  /**
+   * The expression of operand {@code t} of an op whose output is {@code out}, classified once: a
+   * pending operand of the output's shape and dtype inlines its tree (a chain too long computes
+   * this link and reads it); one of another shape or dtype is computed and read as a computed one.
+   * A computed operand of the output's shape and dtype that is contiguous is read in place; one
+   * value broadcast is a value ({@code broadcasts}: binary ops); rows read row by row
+   * ({@code broadcasts}: binary ops); anything else is gathered per block. Null for memory written
+   * outside the ops (wrapped foreign memory, an exported {@code segment()}): a pending reader would
+   * see those writes, which PyTorch's eager results never do.
+   */
+  private static Expr operand(Tensor t, Tensor out, boolean broadcasts) {
+    if (t.storage.isForeign() || isExported(t.storage)) return null;
+    boolean sameShape = Arrays.equals(t.shape, out.shape), sameType = t.dtype == out.dtype;
+    Pending p = t.pending;
+    if (p != null) {
+      if (sameShape && sameType && p.root.ops() < MAX_OPS) return p.root;
+      force(t);   // too long a chain, or broadcast or converted: computed now, then read as any computed operand
+    }
+    if (!sameType) return Leaf.gathered(t, out.shape, out.dtype);
+    if (sameShape && t.contiguous) return Leaf.full(t);
+    if (broadcasts && (t.numel == 1 || allZero(t.strides))) return Leaf.one(t);
+    Leaf rows = broadcasts ? rowWise(t, out.shape) : null;
+    return rows != null ? rows : Leaf.gathered(t, out.shape, out.dtype);
   }
 
   /**
    * {@code t} as an operand read row by row of an output of {@code shape} (see {@link Leaf}), or null:
    * within a row it must be contiguous or one value, and rows must be long enough (16 elements, or 2
-   * for one row repeated) that a kernel call per row piece costs less than computing it eagerly.
+   * for one row repeated) that a kernel call per row piece costs less than gathering it.
    */
   private static Leaf rowWise(Tensor t, long[] shape) {
     int nd = shape.length, td = t.shape.length;
@@ -350,7 +438,7 @@ final class Fusion {
     long[] outerStrides = Arrays.copyOf(strides, nd - 1);
     boolean repeatedRow = last == 1 && allZero(outerStrides);
     if (inner < (repeatedRow ? 2 : 16)) return null;
-    return new Leaf(t, inner, Arrays.copyOf(shape, nd - 1), outerStrides, last);
+    return new Leaf(t, false, inner, Arrays.copyOf(shape, nd - 1), outerStrides, last, null);
   }
 
   /** Storages whose memory was handed out by {@code segment()} (weakly: they go with their tensors). */
@@ -371,33 +459,6 @@ final class Fusion {
       if (s != 0) return false;
     }
     return true;
-  }
-
-  /** Makes {@code out} (fresh, contiguous, of {@code a op b}'s shape) the pending {@code a op b}. */
-  static void defer(BinaryOp op, Tensor a, Tensor b, Tensor out) {
-    Expr ea = operand(a, out.shape), eb = operand(b, out.shape);
-    install(out, new Op(op, ea, eb));
-  }
-
-  /** Makes {@code out} the pending unary {@code op(a)} (a fresh contiguous tensor of {@code a}'s shape and dtype). */
-  static void deferUnary(UnaryOp op, double p1, double p2, Tensor a, Tensor out) {
-    install(out, new Map(op, p1, p2, operand(a, out.shape)));
-  }
-
-  /** Makes {@code out} the pending {@code a op s} for a Python scalar {@code s}. */
-  static void deferScalar(BinaryOp op, Tensor a, double s, Tensor out) {
-    install(out, new Op(op, operand(a, out.shape), new Scalar(s)));
-  }
-
-  /** The expression of an operand: a pending one's own tree (inlined), else a leaf. */
-  private static Expr operand(Tensor t, long[] shape) {
-    Pending p = t.pending;
-    if (p != null) {
-      if (p.root.ops() < MAX_OPS) return p.root;
-      force(t);   // too long a chain: compute this link, read it as a leaf
-    }
-    int kind = kind(t, shape);
-    return kind == ROW ? rowWise(t, shape) : new Leaf(t, kind == ONE);
   }
 
   private static void install(Tensor out, Computed root) {
@@ -522,23 +583,49 @@ final class Fusion {
     MemorySegment dst = out.rawSeg();
     long base = out.offset;
     Compiled compiled = Compiled.of(p.root, dtype);
+    long scratch = compiled != null ? compiled.scratchEnd : p.root.slots() * EVAL;
     Parallel.forRange(n, (from, to) -> {
-      ElementKernels k = Tensor.serialKernelsFor(dtype);
-      MemorySegment scratch = scratch(p.root.slots() * EVAL, dtype);
+      Ctx c = new Ctx(dtype, scratch(scratch));
       long i = from;
-      if (compiled != null) i += compiled.run(from, to - from, dst, base + from, compiled.offsetsBuffer());
+      if (compiled != null) i += compiled.run(c, from, to - from, dst, base + from);
       for (; i < to; i += EVAL) {
-        p.root.eval(k, scratch, 0, i, Math.min(EVAL, to - i), dst, base + i);
+        p.root.eval(c, 0, i, Math.min(EVAL, to - i), dst, base + i);
       }
     });
   }
 
   /**
    * A tree compiled into one vector loop ({@link FusionCompiler}) with its operands: it computes
-   * the whole vectors of a range, the block interpreter the few elements after them.
+   * the whole vectors of a range, the block interpreter the few elements after them. Gathered
+   * operands ({@link FusionGather}) are read per block of {@value #EVAL} into scratch after the
+   * interpreter's blocks, and the loop streams them from there.
    */
-  private record Compiled(FusionCompiler.Kernel kernel, int lanes, MemorySegment[] segs, long[] offsets,
-                          long[] inners, double[] values) {
+  private static final class Compiled {
+    final FusionCompiler.Kernel kernel;
+    final int lanes;
+    private final MemorySegment[] segs;
+    private final long[] offsets;
+    private final long[] inners;
+    /** Per stream: its gathered operand, or null. */
+    private final Leaf[] gathers;
+    private final double[] values;
+    /** Where the gathered operands' blocks start in scratch, and where the compiled path's scratch ends. */
+    final long gatherBase;
+    final long scratchEnd;
+
+    private Compiled(FusionCompiler.Kernel kernel, int lanes, MemorySegment[] segs, long[] offsets, long[] inners,
+                     Leaf[] gathers, double[] values, long gatherBase, int gathered) {
+      this.kernel = kernel;
+      this.lanes = lanes;
+      this.segs = segs;
+      this.offsets = offsets;
+      this.inners = inners;
+      this.gathers = gathers;
+      this.values = values;
+      this.gatherBase = gatherBase;
+      this.scratchEnd = gatherBase + gathered * EVAL;
+    }
+
     static Compiled of(Computed root, DType dtype) {
       if (!FusionCompiler.available()) return null;
       List<Leaf> streams = new ArrayList<>(4);
@@ -547,10 +634,15 @@ final class Fusion {
       if (kernel == null) return null;
       MemorySegment[] segs = new MemorySegment[streams.size()];
       long[] offsets = new long[segs.length], inners = new long[segs.length];
+      Leaf[] gathers = new Leaf[segs.length];
+      int gathered = 0;
       for (int j = 0; j < segs.length; j++) {
         Leaf leaf = streams.get(j);
         inners[j] = leaf.inner;
-        if (leaf.inner > 0) {   // the loop reads a row from its column: a segment that starts at the row
+        if (leaf.gather != null) {   // read per block into scratch
+          gathers[j] = leaf;
+          gathered++;
+        } else if (leaf.inner > 0) {   // the loop reads a row from its column: a segment that starts at the row
           segs[j] = leaf.t.rawSeg().asSlice(leaf.t.offset * dtype.byteSize());
         } else {
           segs[j] = leaf.t.rawSeg();
@@ -565,41 +657,62 @@ final class Fusion {
             : b instanceof Double parameter ? parameter
             : k.get(((Leaf) b).t.rawSeg(), ((Leaf) b).t.offset);
       }
-      return new Compiled(kernel, FusionCompiler.lanes(dtype), segs, offsets, inners, values);
+      return new Compiled(kernel, FusionCompiler.lanes(dtype), segs, offsets, inners, gathers, values,
+          root.slots() * EVAL, gathered);
     }
 
-    /** The streamed operands' positions of element {@code i}: an element offset, or a row's column. */
-    /** A buffer for {@link #offsetsAt}: one per chunk, reused for its blocks. */
-    long[] offsetsBuffer() {
-      return new long[offsets.length];
-    }
-
-    /** Fills {@code offs} with the streamed operands' positions of element {@code i}. */
+    /** Fills {@code offs} with the streamed operands' positions of element {@code i}: an element offset, or a row's column. */
     private long[] offsetsAt(long i, long[] offs) {
       for (int j = 0; j < offs.length; j++) offs[j] = inners[j] > 0 ? i % inners[j] : offsets[j] + i;
       return offs;
     }
 
+    /** {@code c}'s per-range copies of the operand arrays (the gathered streams' entries change per block). */
+    private void prepare(Ctx c) {
+      if (c.offs == null) {
+        c.offs = new long[offsets.length];
+        c.segs = segs.clone();
+      }
+    }
+
     /**
      * The kernels' {@code blockSum} of elements {@code [i, i + len)} ({@code len <= SUM_BLOCK}) with
      * the vectors summed in registers by the compiled loop and the tail elements computed by the
-     * block interpreter into {@code scratch} at {@code at}, then added in double as blockSum adds them.
+     * block interpreter into scratch at {@code at}, then added in double as blockSum adds them.
+     * Trees without gathered operands only ({@link FusionCompiler#sumsInRegisters}).
      */
-    double blockSum(Computed root, ElementKernels k, MemorySegment scratch, long at, long i, long len, long[] offs) {
+    double blockSum(Computed root, Ctx c, long at, long i, long len) {
+      prepare(c);
       long whole = len - len % lanes;
-      double s = kernel.sumBlock(segs, offsetsAt(i, offs), values, whole);
+      double s = kernel.sumBlock(segs, offsetsAt(i, c.offs), values, whole);
       if (whole < len) {
-        root.eval(k, scratch, 0, i + whole, len - whole, scratch, at);
-        for (long j = 0; j < len - whole; j++) s += k.get(scratch, at + j);
+        root.eval(c, 0, i + whole, len - whole, c.scratch, at);
+        for (long j = 0; j < len - whole; j++) s += c.k.get(c.scratch, at + j);
       }
       return s;
     }
 
     /** Computes the whole vectors of elements {@code [i, i + len)} into {@code dst}; returns how many. */
-    long run(long i, long len, MemorySegment dst, long dstOff, long[] offs) {
+    long run(Ctx c, long i, long len, MemorySegment dst, long dstOff) {
+      prepare(c);
       long whole = len - len % lanes;
       if (whole == 0) return 0;
-      kernel.run(segs, offsetsAt(i, offs), values, dst, dstOff, whole);
+      if (scratchEnd == gatherBase) {
+        kernel.run(segs, offsetsAt(i, c.offs), values, dst, dstOff, whole);
+        return whole;
+      }
+      for (long q = 0; q < whole; q += EVAL) {   // EVAL is a multiple of the lanes
+        long m = Math.min(EVAL, whole - q), at = gatherBase;
+        long[] offs = offsetsAt(i + q, c.offs);
+        for (int j = 0; j < gathers.length; j++) {
+          if (gathers[j] == null) continue;
+          gathers[j].gather.read(c, i + q, m, c.scratch, at);
+          c.segs[j] = c.scratch;
+          offs[j] = at;
+          at += EVAL;
+        }
+        kernel.run(c.segs, offs, values, dst, dstOff + q, m);
+      }
       return whole;
     }
   }
@@ -645,23 +758,21 @@ final class Fusion {
     }
 
     private double chunk(long from, long to) {
-      Computed root = p.root;
-      ElementKernels k = Tensor.serialKernelsFor(dtype);
-      long result = root.slots() * EVAL;   // a sum block of the root's values, after its operands' blocks
-      MemorySegment scratch = scratch(result + BLOCK, dtype);
-      long[] offs = compiled == null ? null : compiled.offsetsBuffer();   // reused by the chunk's blocks
+      // a sum block of the root's values, after the interpreter's and the gathered operands' blocks
+      long result = compiled != null ? compiled.scratchEnd : p.root.slots() * EVAL;
+      Ctx c = new Ctx(dtype, scratch(result + BLOCK));
       if (to - from <= BLOCK) {
-        evalInto(p, compiled, k, scratch, from, to - from, result, offs);
-        return k.sum(scratch, result, to - from);
+        evalInto(p, compiled, c, from, to - from, result);
+        return c.k.sum(c.scratch, result, to - from);
       }
       double total = 0;
       for (long i = from; i < to; i += BLOCK) {
         long len = Math.min(BLOCK, to - i);
         if (inRegisters) {
-          total = total + compiled.blockSum(root, k, scratch, result, i, len, offs);   // sumFrom's step
+          total = total + compiled.blockSum(p.root, c, result, i, len);   // sumFrom's step
         } else {
-          evalInto(p, compiled, k, scratch, i, len, result, offs);
-          total = k.sumFrom(total, scratch, result, len);
+          evalInto(p, compiled, c, i, len, result);
+          total = c.k.sumFrom(total, c.scratch, result, len);
         }
       }
       return total;
@@ -672,20 +783,19 @@ final class Fusion {
   static FusionCompiler.Kernel compiledKernelForTests(Tensor t) {
     Pending p = t.pending;
     Compiled c = p == null ? null : Compiled.of(p.root, t.dtype);
-    return c == null ? null : c.kernel();
+    return c == null ? null : c.kernel;
   }
 
-  /** Elements {@code [i, i + len)} of {@code root} into the scratch at {@code at}, {@link #EVAL} at a time. */
-  private static void evalInto(Pending p, Compiled compiled, ElementKernels k, MemorySegment scratch, long i,
-                               long len, long at, long[] offs) {
-    long j = compiled == null ? 0 : compiled.run(i, len, scratch, at, offs);
+  /** Elements {@code [i, i + len)} of the tree into the scratch at {@code at}, {@link #EVAL} at a time. */
+  private static void evalInto(Pending p, Compiled compiled, Ctx c, long i, long len, long at) {
+    long j = compiled == null ? 0 : compiled.run(c, i, len, c.scratch, at);
     for (; j < len; j += EVAL) {
-      p.root.eval(k, scratch, 0, i + j, Math.min(EVAL, len - j), scratch, at + j);
+      p.root.eval(c, 0, i + j, Math.min(EVAL, len - j), c.scratch, at + j);
     }
   }
 
   /** This thread's scratch: room for {@code elements} of the widest element type, grown on demand. */
-  private static MemorySegment scratch(long elements, DType dtype) {
+  private static MemorySegment scratch(long elements) {
     MemorySegment[] holder = SCRATCH.get();
     long bytes = elements * 8;
     MemorySegment s = holder[0];

@@ -80,10 +80,14 @@ final class FusionCompiler {
     return root.ops() <= SUM_OPS && binaryOnly(root);
   }
 
-  /** Binary ops over full and broadcast-value operands only (a row's column counter would wrap in the unrolled body). */
+  /**
+   * Binary ops over full and broadcast-value operands only (a row's column counter would wrap in
+   * the unrolled body; a gathered operand is read per block of the interpreter's size, smaller
+   * than a sum block).
+   */
   private static boolean binaryOnly(Object e) {
     if (e instanceof Fusion.Op op) return binaryOnly(op.a) && binaryOnly(op.b);
-    return !(e instanceof Fusion.Map) && !(e instanceof Fusion.Leaf l && l.inner > 0);
+    return !(e instanceof Fusion.Map) && !(e instanceof Fusion.Leaf l && (l.inner > 0 || l.gather != null));
   }
 
   private static final ClassDesc CD_MEMORY_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");

@@ -282,11 +282,9 @@ final class UnaryOps {
   private static Tensor floating(Tensor t, Op op) {
     t.ensureOpen();
     DType dtype = t.dtype.isFloatingPoint() ? t.dtype : DType.FLOAT32;
-    Tensor src = t.dtype == dtype ? t : Casts.copyAs(t, dtype);
     Tensor out = Tensor.empty(dtype, t.shape, t.numel);
-    if (src == t && Fusion.fuses(t, null, dtype, t.shape, t.numel)) {
-      Fusion.deferUnary(op.kernel, op.p1, op.p2, t, out);   // stays pending: computed when read
-    } else {
+    if (!Fusion.deferUnary(op.kernel, op.p1, op.p2, t, out)) {   // else pending: computed when read
+      Tensor src = t.dtype == dtype ? t : Casts.copyAs(t, dtype);
       try {
         Elementwise.unary((k, a, ao, o, oo, n) -> k.unary(op.kernel, op.p1, op.p2, a, ao, o, oo, n), src, out);
       } finally {

@@ -389,23 +389,130 @@ class FusionTest {
     }
   }
 
+  /**
+   * Transposed, permuted, stepped and expanded operands, and rows shorter than 16, are read per
+   * block into scratch: the chain stays one pass and pending, with the values and sum of eager
+   * float arithmetic. Shapes cover tile edges (64), rows longer than a block, and one row.
+   */
+  @ParameterizedTest(name = "{0} x {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"3, 5", "64, 64", "100, 37", "1000, 300", "1, 5000", "5000, 3",
+      "37, 4100"})
+  void stridedOperandsAreReadPerBlockWithTheEagerBits(int rows, int cols) {
+    int n = rows * cols;
+    float[] x = values(n, 4), y = values(n, 3), wide = values(n * 3, 2), col = values(rows, 5), bias = values(cols, 1);
+    float[] expected = new float[n];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        float yt = y[c * rows + r];                   // y stored (cols, rows), read transposed
+        float stepped = wide[r * 3 * cols + 3 * c + 1];   // wide[:, 1::3]
+        float v = Math.max((x[r * cols + c] + yt) * stepped - col[r], 0f);
+        expected[r * cols + c] = (float) Math.sqrt(Math.abs(v - bias[c])) * yt;
+      }
+    }
+    try (TensorScope s = TensorScope.open()) {
+      Tensor tx = Tensor.of(x, rows, cols), ty = Tensor.of(y, cols, rows).t();
+      Tensor tw = Tensor.of(wide, rows, 3 * cols).slice(1, 1, 3L * cols, 3);
+      Tensor tc = Tensor.of(col, rows, 1).expand(rows, cols), tb = Tensor.of(bias);
+      Tensor r = tx.add(ty).mul(tw).sub(tc).relu().sub(tb).abs().sqrt().mul(ty);
+      if (fusesEverything()) assertNotNull(r.pending, "every operand is read per block");
+      Tensor fusedSum = tx.add(ty).mul(tw).sub(tc).relu().sub(tb).abs().sqrt().mul(ty).sum();
+      assertArrayEquals(expected, r.toFloatArray());
+      assertEquals(Float.floatToIntBits((float) Tensor.of(expected).sum().item()),
+          Float.floatToIntBits((float) fusedSum.item()));
+    }
+  }
+
+  /** A permuted 3-d operand (transposed within each batch) and a unary op of a strided view. */
   @Test
-  void operandsOfOtherDtypesOrLayoutsAreComputedEagerly() {
+  void permutedBatchesAndUnaryOpsOfViewsFuse() {
+    int b = 3, m = 70, k = 90;
+    float[] x = values(b * m * k, 4), y = values(b * k * m, 3);
+    float[] expected = new float[b * m * k];
+    for (int i = 0; i < b; i++) {
+      for (int r = 0; r < m; r++) {
+        for (int c = 0; c < k; c++) {
+          float yt = y[(i * k + c) * m + r];   // y (b, k, m) permuted to (b, m, k)
+          expected[(i * m + r) * k + c] = Math.max(yt, 0f) * x[(i * m + r) * k + c];
+        }
+      }
+    }
+    try (TensorScope s = TensorScope.open()) {
+      Tensor ty = Tensor.of(y, b, k, m).permute(0, 2, 1);
+      Tensor r = ty.relu().mul(Tensor.of(x, b, m, k));
+      if (fusesEverything()) assertNotNull(r.pending);
+      assertArrayEquals(expected, r.toFloatArray());
+    }
+  }
+
+  /**
+   * Mixed dtypes follow PyTorch's promotion (the eager ops' result types) and convert per block as
+   * the casts convert: float32 with float64, int64 and bool with floats and Python floats, integer
+   * true division, a unary float op of an int64 tensor.
+   */
+  @Test
+  void mixedDtypesConvertPerBlockAsTheCastsDo() {
+    int n = 5000;
+    float[] f = values(n, 8);
+    double[] d = new double[n];
+    long[] ints = new long[n];
+    boolean[] mask = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      d[i] = f[i] * 1.000001 + 1e-9 * i;
+      ints[i] = (i * 7919L) % 2001 - 1000 + (i % 3 == 0 ? (1L << 40) + i : 0);   // some beyond float's 24 bits
+      mask[i] = i % 5 < 2;
+    }
+    try (TensorScope s = TensorScope.open()) {
+      Tensor tf = Tensor.of(f, 50, 100), td = Tensor.of(d, 50, 100), ti = Tensor.of(ints, 50, 100);
+      Tensor tm = Tensor.of(mask, 50, 100);
+      Tensor wide = tf.mul(td).add(ti);                  // float64
+      Tensor narrow = ti.mul(tf).add(tm).div(2.5);     // float32
+      Tensor quotient = ti.div(3);                       // int64 / int: float32
+      if (fusesEverything()) {
+        assertNotNull(wide.pending);
+        assertNotNull(narrow.pending);
+        assertNotNull(quotient.pending);
+      }
+      Tensor root = ti.abs().sqrt();   // int64 abs stays int64 (reading ti computes its pending readers); sqrt: float32
+      if (fusesEverything()) assertNotNull(root.pending);
+      assertEquals(DType.FLOAT64, wide.dtype());
+      assertEquals(DType.FLOAT32, narrow.dtype());
+      assertEquals(DType.FLOAT32, quotient.dtype());
+      double[] w = wide.toDoubleArray();
+      float[] nr = narrow.toFloatArray(), q = quotient.toFloatArray(), rt = root.toFloatArray();
+      for (int i = 0; i < n; i++) {
+        assertEquals((double) f[i] * d[i] + (double) ints[i], w[i], 0.0, "wide " + i);
+        assertEquals(((float) ints[i] * f[i] + (mask[i] ? 1f : 0f)) / 2.5f, nr[i], 0f, "narrow " + i);
+        assertEquals((float) ints[i] / 3f, q[i], 0f, "quotient " + i);
+        assertEquals((float) Math.sqrt((float) Math.abs(ints[i])), rt[i], 0f, "root " + i);
+      }
+    }
+  }
+
+  /** A pending operand of another shape or dtype is computed, then read as any computed operand. */
+  @Test
+  void aBroadcastOrConvertedPendingOperandIsComputedAndTheChainGoesOn() {
+    assumeTrue(fusesEverything());
     try (TensorScope s = TensorScope.open()) {
       Tensor a = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
-      Tensor ints = Tensor.of(new long[] {1, 2, 3, 4, 5, 6}, 2, 3);
-      Tensor mixed = a.add(ints);
-      assertNull(mixed.pending, "int64 + float32 converts first: not fused in this version");
-      Tensor transposed = a.t().add(1);
-      assertNull(transposed.pending, "a strided operand runs the eager strided loop");
-      Tensor row = a.add(Tensor.of(new float[] {10, 20, 30}));
-      if (fusesEverything()) assertNotNull(row.pending, "a row broadcast over the rows fuses");
-      Tensor column = a.add(Tensor.of(new float[] {10, 20}, 2, 1));
-      assertNull(column.pending, "rows of 3 are too short to be read row by row");
-      assertArrayEquals(new float[] {11, 12, 13, 24, 25, 26}, column.toFloatArray());
-      assertArrayEquals(new float[] {2, 4, 6, 8, 10, 12}, mixed.toFloatArray());
-      assertArrayEquals(new float[] {2, 5, 3, 6, 4, 7}, transposed.contiguous().toFloatArray());
-      assertArrayEquals(new float[] {11, 22, 33, 14, 25, 36}, row.toFloatArray());
+      Tensor column = Tensor.of(new float[] {10, 20}, 2, 1).mul(2);   // pending, (2, 1)
+      Tensor wide = Tensor.of(new double[] {0.5, 0.25, 0.125, 1, 2, 4}, 2, 3);
+      Tensor r = a.add(column).mul(wide);
+      assertNull(column.pending, "computed to be broadcast");
+      assertNotNull(r.pending);
+      assertArrayEquals(new double[] {10.5, 5.5, 2.875, 44, 90, 184}, r.toDoubleArray(), 0.0);
+    }
+  }
+
+  @Test
+  void memoryWrittenOutsideTheOpsIsNeverAGatheredOperand() {
+    assumeTrue(fusesEverything());
+    try (TensorScope s = TensorScope.open()) {
+      Tensor a = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+      Tensor exported = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2);
+      exported.segment();
+      Tensor r = a.add(exported.t());
+      assertNull(r.pending, "its owner may write it without an op");
+      assertArrayEquals(new float[] {2, 5, 8, 6, 9, 12}, r.toFloatArray());
     }
   }
 
