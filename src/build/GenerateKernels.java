@@ -43,7 +43,7 @@ public final class GenerateKernels {
    * they run at the streaming width ({@code SPECIES}); all others at {@code MATH_SPECIES}.
    */
   private static final java.util.Set<String> MEMORY_BOUND = java.util.Set.of("SQRT", "RSQRT", "ABS", "SIGN",
-      "RECIPROCAL", "SQUARE", "RELU", "FLOOR", "CEIL", "ROUND", "TRUNC", "FRAC", "LEAKY_RELU", "CLAMP");
+      "RECIPROCAL", "SQUARE", "RELU", "FLOOR", "CEIL", "ROUND", "TRUNC", "FRAC", "LEAKY_RELU", "CLAMP", "NEG");
 
   private static final List<Map<String, String>> UNARY = List.of(
       // exp and log in float: IEEE operations only (VectorMath.exp/log, ScalarMath.exp/log), the same
@@ -98,7 +98,9 @@ public final class GenerateKernels {
       unary("SOFTPLUS", "VectorMath.softplus(v, p1, p2)", "ScalarMath.softplus(x, s1, s2)"),
       unary("ELU", "VectorMath.elu(v, p1)", "ScalarMath.elu(x, s1)"),
       unary("LEAKY_RELU", "v.blend(v.mul(p1), v.compare(VectorOperators.LE, zero))", "x > 0 ? x : ($type$) (x * s1)"),
-      unary("CLAMP", "VectorMath.clamp(v, p1, p2)", "ScalarMath.clamp(x, s1, s2)"));
+      unary("CLAMP", "VectorMath.clamp(v, p1, p2)", "ScalarMath.clamp(x, s1, s2)"),
+      // the kernels' neg (a sign flip, exact), as a unary op so that fused chains have its formula
+      unary("NEG", "v.neg()", "-x"));
 
   /**
    * The float erf of {@code ScalarMath.erf(float)} as statements from vector {@code in} to a new

@@ -4,6 +4,7 @@ import dev.vectorgrad.autograd.Node;
 import dev.vectorgrad.autograd.SavedTensor;
 import dev.vectorgrad.kernels.BinaryOp;
 import dev.vectorgrad.kernels.ElementKernels;
+import dev.vectorgrad.kernels.UnaryOp;
 import java.util.Arrays;
 
 /**
@@ -143,7 +144,8 @@ final class Arithmetic {
           + "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
     }
     Tensor out = Tensor.empty(a.dtype, a.shape, a.numel);
-    Elementwise.unary(ElementKernels::neg, a, out);
+    // pending (a floating result: the NEG formula, the kernels' sign flip), else computed now
+    if (!Fusion.deferUnary(UnaryOp.NEG, 0, 0, a, out)) Elementwise.unary(ElementKernels::neg, a, out);
     if (a.recordsGrad()) out.setHistory(new NegBackward(a.gradEdge()));
     return out;
   }

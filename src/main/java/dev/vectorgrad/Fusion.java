@@ -3,6 +3,7 @@ package dev.vectorgrad;
 import dev.vectorgrad.kernels.BinaryOp;
 import dev.vectorgrad.kernels.ElementKernels;
 import dev.vectorgrad.kernels.Parallel;
+import dev.vectorgrad.kernels.PointwiseKernels;
 import dev.vectorgrad.kernels.UnaryOp;
 import dev.vectorgrad.memory.Storage;
 import java.lang.foreign.Arena;
@@ -160,6 +161,7 @@ final class Fusion {
    * its scratch blocks, and the tile buffers of its transposed operands.
    */
   static final class Ctx {
+    final DType dtype;
     final ElementKernels k;
     final MemorySegment scratch;
     private final List<FusionGather.Tiles> tiles = new ArrayList<>(1);
@@ -168,6 +170,7 @@ final class Fusion {
     MemorySegment[] segs;
 
     Ctx(DType dtype, MemorySegment scratch) {
+      this.dtype = dtype;
       this.k = Tensor.serialKernelsFor(dtype);
       this.scratch = scratch;
     }
@@ -240,7 +243,7 @@ final class Fusion {
   }
 
   /** An op node: computes a block of its values from its operands' blocks. */
-  abstract static sealed class Computed extends Expr permits Op, Map {
+  abstract static sealed class Computed extends Expr permits Op, Map, Pair {
     private final int ops;
     private final int slots;
 
@@ -265,6 +268,11 @@ final class Fusion {
      * eager op makes over the whole tensor (Elementwise's contiguous paths), so the same values.
      */
     abstract void eval(Ctx c, int slot, long i, long len, MemorySegment dst, long dstOff);
+
+    /** The slots of an op of two operands: a's block stays in its slot while b is computed in the next ones. */
+    static int slots(Expr a, Expr b) {
+      return Math.max(Math.max(a.slots(), b.slots() + (a.slots() > 0 ? 1 : 0)), 1);
+    }
   }
 
   /** A binary op: add, sub, mul, div of two operands or of an operand and a scalar. */
@@ -274,8 +282,7 @@ final class Fusion {
     final Expr b;
 
     Op(BinaryOp op, Expr a, Expr b) {
-      // a's block stays in its slot while b is computed in the next ones
-      super(1 + a.ops() + b.ops(), Math.max(Math.max(a.slots(), b.slots() + (a.slots() > 0 ? 1 : 0)), 1));
+      super(1 + a.ops() + b.ops(), slots(a, b));
       this.op = op;
       this.a = a;
       this.b = b;
@@ -341,6 +348,31 @@ final class Fusion {
     }
   }
 
+  /**
+   * A pointwise kernel of two operands of the output's shape: maximum and minimum, exact selections,
+   * so each element has the eager kernel's bits whatever the blocks (the kernels' vector loops and
+   * scalar tails select alike).
+   */
+  static final class Pair extends Computed {
+    final PointwiseKernels.Binary op;
+    final Expr a;
+    final Expr b;
+
+    Pair(PointwiseKernels.Binary op, Expr a, Expr b) {
+      super(1 + a.ops() + b.ops(), slots(a, b));
+      this.op = op;
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    void eval(Ctx c, int slot, long i, long len, MemorySegment dst, long dstOff) {
+      Arg x = new Arg(), y = new Arg();
+      y.load(b, c, x.load(a, c, slot, i, len), i, len);   // both runs of memory: the classifier gives no values
+      Pointwise.kernels(c.dtype).binary(op, x.seg, x.off, y.seg, y.off, dst, dstOff, len);
+    }
+  }
+
   /** A pending tensor's definition: its expression and the distinct tensors it reads. */
   static final class Pending {
     private final Computed root;
@@ -358,13 +390,13 @@ final class Fusion {
   /**
    * Makes {@code out} (fresh, contiguous, of the broadcast shape and floating dtype) the pending
    * {@code a op b} if fusion takes it: fusion is on, the output is large enough, and each operand
-   * has an expression ({@link #operand}), not both one value. Returns false (nothing done: the op
+   * has an expression ({@link #operand}), not both one value per row. Returns false (nothing done: the op
    * computes) otherwise.
    */
   static boolean deferBinary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
     if (!takes(out)) return false;
     Expr ea = operand(a, out, true), eb = ea == null ? null : operand(b, out, true);
-    if (eb == null || isOne(ea) && isOne(eb)) return false;
+    if (eb == null || values(ea) && values(eb)) return false;   // no run to stream: the eager row loop
     install(out, new Op(op, ea, eb));
     return true;
   }
@@ -387,12 +419,22 @@ final class Fusion {
     return true;
   }
 
+  /** Makes {@code out} the pending pointwise {@code op(a, b)} (maximum, minimum), as {@link #deferBinary}. */
+  static boolean deferPointwise(PointwiseKernels.Binary op, Tensor a, Tensor b, Tensor out) {
+    if (!takes(out) || op != PointwiseKernels.Binary.MAXIMUM && op != PointwiseKernels.Binary.MINIMUM) return false;
+    Expr ea = operand(a, out, false), eb = ea == null ? null : operand(b, out, false);
+    if (eb == null) return false;
+    install(out, new Pair(op, ea, eb));
+    return true;
+  }
+
   private static boolean takes(Tensor out) {
     return ENABLED && out.numel >= MIN_ELEMENTS && out.dtype.isFloatingPoint();
   }
 
-  private static boolean isOne(Expr e) {
-    return e instanceof Leaf l && l.one;
+  /** Whether an operand gives an op one value per row piece: one value broadcast, or a column. */
+  private static boolean values(Expr e) {
+    return e instanceof Leaf l && (l.one || l.inner > 0 && l.lastStride == 0);
   }
 
   /**
@@ -484,6 +526,9 @@ final class Fusion {
       collect(op.b, leaves);
     } else if (e instanceof Map map) {
       collect(map.a, leaves);
+    } else if (e instanceof Pair pair) {
+      collect(pair.a, leaves);
+      collect(pair.b, leaves);
     } else if (e instanceof Leaf l) {
       for (Tensor t : leaves) {
         if (t == l.t) return;
@@ -736,6 +781,50 @@ final class Fusion {
     double[] sums = new double[Math.toIntExact(outer)];
     for (int o = 0; o < sums.length; o++) sums[o] = r.sum(o * reduced, reduced);
     return sums;
+  }
+
+  /** Columns a task of {@link #sumLeading} sums at a time, and elements it evaluates per batch of rows. */
+  private static final long COLUMNS = 4096, BATCH = 8192;
+
+  /**
+   * A sum over leading dims (outer, reduced, inner with {@code inner > 1}: {@code x.sum(0)} of an
+   * (n, m) chain) of a pending tensor's values into {@code d} (contiguous, outer x inner), never
+   * storing them: the bits of {@code Reductions.sumBlocks} over the computed tensor. Per column, rows
+   * are added in the element type in order, in runs of {@code rowsPerBlock} rows (a run's first row
+   * copied, the others added), each run's sum added into a double when there is more than one run,
+   * rounded once at the end. Columns are independent, so they are split over the kernel threads.
+   */
+  static void sumLeading(Pending p, DType dtype, long outer, long reduced, long inner, long rowsPerBlock,
+                         MemorySegment d) {
+    Compiled compiled = Compiled.of(p.root, dtype);
+    long rows = compiled != null ? compiled.scratchEnd : p.root.slots() * EVAL, acc = rows + BATCH;
+    Parallel.forRange(inner, (from, to) -> {
+      Ctx c = new Ctx(dtype, scratch(acc + COLUMNS));
+      for (long c0 = from; c0 < to; c0 += COLUMNS) {
+        long w = Math.min(COLUMNS, to - c0);
+        double[] total = reduced > rowsPerBlock ? new double[(int) w] : null;
+        for (long o = 0; o < outer; o++) {
+          if (total != null) Arrays.fill(total, 0);
+          // whole rows evaluate several at a time (one range of elements); a column range row by row
+          long batch = w == inner ? Math.max(1, BATCH / inner) : 1;
+          for (long r = 0; r < reduced; r += batch) {
+            long count = Math.min(batch, reduced - r), first = (o * reduced + r) * inner + c0;
+            evalInto(p, compiled, c, first, w == inner ? count * inner : w, rows);
+            for (long q = 0; q < count; q++) {
+              long row = r + q, at = rows + q * inner;
+              if (row % rowsPerBlock == 0) c.k.copy(c.scratch, at, c.scratch, acc, w);
+              else c.k.binary(BinaryOp.ADD, c.scratch, acc, c.scratch, at, c.scratch, acc, w);
+              if (total != null && (row % rowsPerBlock == rowsPerBlock - 1 || row == reduced - 1)) {
+                for (int j = 0; j < w; j++) total[j] += c.k.get(c.scratch, acc + j);
+              }
+            }
+          }
+          long out = o * inner + c0;
+          if (total == null) c.k.copy(c.scratch, acc, d, out, w);
+          else for (int j = 0; j < w; j++) c.k.set(d, out + j, total[j]);
+        }
+      }
+    });
   }
 
   /** Sums runs of a pending tensor's values as {@code ParallelKernels.sum} sums runs of stored ones. */

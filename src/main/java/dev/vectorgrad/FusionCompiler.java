@@ -87,7 +87,7 @@ final class FusionCompiler {
    */
   private static boolean binaryOnly(Object e) {
     if (e instanceof Fusion.Op op) return binaryOnly(op.a) && binaryOnly(op.b);
-    return !(e instanceof Fusion.Map) && !(e instanceof Fusion.Leaf l && (l.inner > 0 || l.gather != null));
+    return e instanceof Fusion.Scalar || e instanceof Fusion.Leaf l && l.inner == 0 && l.gather == null;
   }
 
   private static final ClassDesc CD_MEMORY_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");

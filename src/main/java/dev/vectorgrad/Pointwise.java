@@ -37,11 +37,15 @@ final class Pointwise {
   static Tensor pow(Tensor a, double e) {
     a.ensureOpen();
     DType d = Arithmetic.resultType(a.dtype, false);
-    Tensor src = as(a, d);
+    UnaryOp kernel = e == 2 ? UnaryOp.SQUARE : e == 0.5 ? UnaryOp.SQRT : e == -0.5 ? UnaryOp.RSQRT
+        : e == -1 ? UnaryOp.RECIPROCAL : null;
     Tensor out = Tensor.empty(d, a.shape, a.numel);
+    if (kernel != null && Fusion.deferUnary(kernel, 0, 0, a, out)) {   // pending: the same kernel, computed when read
+      if (a.recordsGrad()) out.setHistory(new PowBackward0(a, e));
+      return out;
+    }
+    Tensor src = as(a, d);
     try {
-      UnaryOp kernel = e == 2 ? UnaryOp.SQUARE : e == 0.5 ? UnaryOp.SQRT : e == -0.5 ? UnaryOp.RSQRT
-          : e == -1 ? UnaryOp.RECIPROCAL : null;
       if (e == 0) {
         Elementwise.fill(out, 1);
       } else if (e == 1) {
@@ -283,7 +287,9 @@ final class Pointwise {
     if (d == DType.BOOL || d == DType.INT64) {
       out = binaryLong(a, b, max ? (x, y) -> x < y ? y : x : (x, y) -> y < x ? y : x);
     } else {
-      out = floating(max ? Binary.MAXIMUM : Binary.MINIMUM, a, b, d);
+      Binary op = max ? Binary.MAXIMUM : Binary.MINIMUM;
+      out = Tensor.empty(d, Shapes.broadcast(a.shape, b.shape));
+      if (!Fusion.deferPointwise(op, a, b, out)) compute(op, a, b, out);   // else pending: computed when read
     }
     if ((a.requiresGrad() || b.requiresGrad()) && ThreadState.current().gradEnabled && d.isFloatingPoint()) {
       out.setHistory(new ExtremumBackward(a, b, max));
@@ -1013,17 +1019,21 @@ final class Pointwise {
 
   /** {@code op(a, b)} broadcast, in floating type {@code d}: the operands converted to d first. */
   private static Tensor floating(Binary op, Tensor a, Tensor b, DType d) {
-    long[] shape = Shapes.broadcast(a.shape, b.shape);
-    Tensor out = Tensor.empty(d, shape);
-    Tensor ca = as(a, d), cb = as(b, d);
+    Tensor out = Tensor.empty(d, Shapes.broadcast(a.shape, b.shape));
+    compute(op, a, b, out);
+    return out;
+  }
+
+  /** {@code out = op(a, b)} in out's floating dtype, the operands converted to it first. */
+  private static void compute(Binary op, Tensor a, Tensor b, Tensor out) {
+    Tensor ca = as(a, out.dtype), cb = as(b, out.dtype);
     try {
-      PointwiseKernels k = kernels(d);
+      PointwiseKernels k = kernels(out.dtype);
       PointwiseLoops.run((sg, o, n) -> k.binary(op, sg[1], o[1], sg[2], o[2], sg[0], o[0], n), out, ca, cb);
     } finally {
       release(ca, a);
       release(cb, b);
     }
-    return out;
   }
 
   /** {@code out = op(a, s)}, a of out's floating type and shape. */

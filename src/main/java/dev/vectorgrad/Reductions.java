@@ -258,6 +258,11 @@ final class Reductions {
       for (int o = 0; o < sums.length; o++) k.set(d, o, sums[o]);
       return;
     }
+    if (pending != null) {   // sums over leading dims of a pending chain: rows evaluated, added as below
+      Fusion.sumLeading(pending, src.dtype, outer, reduced, inner, ROWS_PER_BLOCK,
+          dst.seg().asSlice(dst.offset * k.elementBytes()));
+      return;
+    }
     // Both are contiguous: views of them from their offsets keep the index arithmetic below simple.
     var s = src.seg().asSlice(src.offset * k.elementBytes());
     var d = dst.seg().asSlice(dst.offset * k.elementBytes());

@@ -180,6 +180,31 @@ class FusionTest {
     }
   }
 
+  /**
+   * Sums over leading dims (a bias gradient's {@code sum(0)}, a middle dim) reduce the pending chain
+   * with the bits of the eager sum of the computed tensor: up to 256 rows added in float, more in
+   * runs of 256 joined in double; rows shorter and longer than the evaluation blocks.
+   */
+  @ParameterizedTest(name = "{0} x {1} x {2}")
+  @org.junit.jupiter.params.provider.CsvSource({"1, 7, 5", "1, 300, 64", "1, 1000, 3", "3, 257, 40", "1, 20, 9000",
+      "2, 600, 5000"})
+  void sumsOverLeadingDimsReduceThePendingChainWithTheEagerBits(int outer, int reduced, int inner) {
+    int n = outer * reduced * inner;
+    float[] a = values(n, 4), b = values(n, 3);
+    float[] computed = new float[n];
+    for (int i = 0; i < n; i++) computed[i] = Math.max(a[i] * b[i] - a[i], 0f);
+    try (TensorScope s = TensorScope.open()) {
+      Tensor ta = Tensor.of(a, outer, reduced, inner), tb = Tensor.of(b, outer, reduced, inner);
+      Tensor pending = ta.mul(tb).sub(ta).relu();
+      float[] sums = pending.sum(new int[] {1}, false).toFloatArray();
+      assertTrue(pending.pending != null || !fusesEverything(), "the sums did not compute the chain");
+      float[] means = ta.mul(tb).sub(ta).relu().mean(new int[] {1}, true).toFloatArray();
+      Tensor eager = Tensor.of(computed, outer, reduced, inner);
+      assertArrayEquals(eager.sum(new int[] {1}, false).toFloatArray(), sums);
+      assertArrayEquals(eager.mean(new int[] {1}, true).toFloatArray(), means);
+    }
+  }
+
   @Test
   void doublesAndBroadcastOneValuesFuseToo() {
     double[] a = {1.5, -2.25, 3e-3, 7, 11, -13};
@@ -207,7 +232,7 @@ class FusionTest {
           () -> pend(a).view(3, 2),
           () -> pend(a).mm(Tensor.ones(3, 1)),
           () -> pend(a).cumsum(1),           // an op fusion does not take
-          () -> pend(a).sum(new int[] {0}, false),   // over a leading dim (the last dims reduce pending)
+          () -> pend(a).to(DType.FLOAT64),   // a conversion (sums reduce the chain pending)
           () -> pend(a).add_(1),             // an in-place op on the pending tensor itself
           () -> pend(a).select(0, 1).toFloatArray());
       for (Runnable read : readers) {
@@ -485,6 +510,37 @@ class FusionTest {
         assertEquals((float) ints[i] / 3f, q[i], 0f, "quotient " + i);
         assertEquals((float) Math.sqrt((float) Math.abs(ints[i])), rt[i], 0f, "root " + i);
       }
+    }
+  }
+
+  /**
+   * neg, pow with the exponents PyTorch runs as unary kernels (2, 0.5, -1), maximum and minimum
+   * join the chain with the eager values, sum and graph names.
+   */
+  @ParameterizedTest(name = "{0} elements")
+  @ValueSource(ints = {5, 4096, 70_001})
+  void negPowAndExtremaJoinTheChain(int n) {
+    float[] a = values(n, 4), b = values(n, 3);
+    float[] expected = new float[n];
+    for (int i = 0; i < n; i++) {
+      float x = -(a[i] * b[i]);
+      float y = x < b[i] ? b[i] : x;                          // maximum(x, b)
+      float y2 = y * y;                                        // pow 2
+      float z = (float) Math.sqrt(Math.abs(a[i]));            // pow 0.5
+      expected[i] = 1f / (z < y2 ? z : y2);                    // minimum(y2, z), pow -1
+    }
+    try (TensorScope s = TensorScope.open()) {
+      Tensor ta = Tensor.of(a).requiresGrad_(true), tb = Tensor.of(b);
+      Tensor r = ta.mul(tb).neg().maximum(tb).pow(2).minimum(ta.abs().pow(0.5)).pow(-1);
+      if (fusesEverything()) assertNotNull(r.pending);
+      assertEquals("PowBackward0", r.gradFn().name());
+      assertEquals("MinimumBackward0", r.gradFn().nextFunctions().get(0).name());
+      Tensor neg = ta.mul(tb).neg();
+      assertEquals("NegBackward0", neg.gradFn().name());
+      Tensor fusedSum = ta.mul(tb).neg().maximum(tb).pow(2).minimum(ta.abs().pow(0.5)).pow(-1).sum();
+      assertArrayEquals(expected, r.toFloatArray());
+      assertEquals(Float.floatToIntBits((float) Tensor.of(expected).sum().item()),
+          Float.floatToIntBits((float) fusedSum.item()));
     }
   }
 

@@ -98,7 +98,7 @@ class UnaryAgreementTest {
   /** Ops computed by the same IEEE operations in both kernels: bit for bit. */
   static final Set<UnaryOp> EXACT = EnumSet.of(UnaryOp.ABS, UnaryOp.SIGN, UnaryOp.RECIPROCAL, UnaryOp.SQUARE,
       UnaryOp.SQRT, UnaryOp.RSQRT, UnaryOp.FLOOR, UnaryOp.CEIL, UnaryOp.ROUND, UnaryOp.TRUNC, UnaryOp.FRAC,
-      UnaryOp.RELU, UnaryOp.LEAKY_RELU, UnaryOp.CLAMP);
+      UnaryOp.RELU, UnaryOp.LEAKY_RELU, UnaryOp.CLAMP, UnaryOp.NEG);
 
   /** {@code ulps} of the scalar result plus {@code absUlps} ulps of the reference magnitude (1 or |x|). */
   record Tolerance(int ulps, int absUlps, boolean relativeToX) {}
