@@ -46,12 +46,12 @@ public final class GenerateKernels {
       "RECIPROCAL", "SQUARE", "RELU", "FLOOR", "CEIL", "ROUND", "TRUNC", "FRAC", "LEAKY_RELU", "CLAMP", "NEG");
 
   private static final List<Map<String, String>> UNARY = List.of(
-      // exp and log in float: IEEE operations only (VectorMath.exp/log, ScalarMath.exp/log), the same
-      // bits before and after C2 compiles the kernel; double keeps the Vector API's lanes (SVML under C2)
-      unaryBody("EXP", expBody("v", "r"), "var r = v.lanewise(VectorOperators.EXP);", "ScalarMath.exp(x)"),
+      // exp and log: IEEE operations only (expBody/logBody here, ScalarMath.exp/log), the same bits
+      // before and after C2 compiles the kernel (the sequences inline: as calls C2 would not inline them)
+      unaryBody("EXP", expBody("v", "r"), expBodyDouble("v", "r"), "ScalarMath.exp(x)"),
       unary("EXP2", "VectorMath.exp2(v)", "($type$) Math.pow(2, x)"),
       unary("EXPM1", "v.lanewise(VectorOperators.EXPM1)", "($type$) Math.expm1(x)"),
-      unaryBody("LOG", logBody("v", "r"), "var r = v.lanewise(VectorOperators.LOG);", "ScalarMath.log(x)"),
+      unaryBody("LOG", logBody("v", "r"), logBodyDouble("v", "r"), "ScalarMath.log(x)"),
       unary("LOG2", "VectorMath.log2(v)", "ScalarMath.log2(x)"),
       unary("LOG10", "v.lanewise(VectorOperators.LOG10)", "($type$) Math.log10(x)"),
       unary("LOG1P", "v.lanewise(VectorOperators.LOG1P)", "($type$) Math.log1p(x)"),
@@ -71,7 +71,7 @@ public final class GenerateKernels {
       unary("COSH", "v.lanewise(VectorOperators.COSH)", "($type$) Math.cosh(x)"),
       unary("TANH", "v.lanewise(VectorOperators.TANH)", "($type$) Math.tanh(x)"),
       unaryBody("SIGMOID", "var nv_ = v.neg();\n" + expBody("nv_", "e_") + "\nvar r = one.div(one.add(e_));",
-          "var r = one.div(one.add(v.neg().lanewise(VectorOperators.EXP)));",
+          "var nv_ = v.neg();\n" + expBodyDouble("nv_", "e_") + "\nvar r = one.div(one.add(e_));",
           "($type$) (1 / (1 + ScalarMath.exp(-x)))"),
       unary("RELU", "v.blend(zero, v.compare(VectorOperators.LT, zero))", "x < 0 ? 0 : x"),
       unaryBody("ERF", erfBody("v", "r"), "var r = VectorMath.erf(v);", "ScalarMath.erf(x)"),
@@ -92,7 +92,7 @@ public final class GenerateKernels {
           "var r = VectorMath.gelu(v);", "ScalarMath.gelu(x)"),
       unary("GELU_TANH", "VectorMath.geluTanh(v)", "ScalarMath.geluTanh(x)"),
       unaryBody("SILU", "var nv_ = v.neg();\n" + expBody("nv_", "e_") + "\nvar r = v.div(one.add(e_));",
-          "var r = v.div(one.add(v.neg().lanewise(VectorOperators.EXP)));",
+          "var nv_ = v.neg();\n" + expBodyDouble("nv_", "e_") + "\nvar r = v.div(one.add(e_));",
           "($type$) (x / (1 + ScalarMath.exp(-x)))"),
       unary("MISH", "VectorMath.mish(v)", "ScalarMath.mish(x)"),
       unary("SOFTPLUS", "VectorMath.softplus(v, p1, p2)", "ScalarMath.softplus(x, s1, s2)"),
@@ -122,9 +122,9 @@ public final class GenerateKernels {
   }
 
   /**
-   * {@code VectorMath.exp(FloatVector)} as statements from vector {@code in} to a new vector
+   * {@code ScalarMath.exp(float)} on float lanes as statements from vector {@code in} to a new vector
    * {@code out} (the same operations in the same order, inline in the loop; names prefixed ex_),
-   * for the float kernels only (the double ones use {@code lanewise(EXP)}).
+   * for the float kernels ({@link #expBodyDouble} for the double ones).
    */
   static String expBody(String in, String out) {
     return ("var ex_x = @IN@.blend(SM.EXP_LO_F, @IN@.compare(VectorOperators.LT, SM.EXP_LO_F));\n"
@@ -144,7 +144,54 @@ public final class GenerateKernels {
         .replace("@IN@", in).replace("@OUT@", out).replace("SM.", "ScalarMath.");
   }
 
-  /** {@code VectorMath.log(FloatVector)} as statements (names prefixed lg_), float kernels only. */
+  /**
+   * {@code ScalarMath.exp(double)} on double lanes as statements from vector {@code in} to a new
+   * vector {@code out} (names prefixed exd_), inline in the loop: as a method call it is too large
+   * for C2 to inline into the kernels' loops, and its vectors would be boxed.
+   */
+  static String expBodyDouble(String in, String out) {
+    StringBuilder poly = new StringBuilder("var exd_u = exd_r.fma(SM.EXP_C13, SM.EXP_C12)");
+    for (int k = 11; k >= 2; k--) poly.append(".fma(exd_r, exd_r.broadcast(SM.EXP_C").append(k).append("))");
+    return ("var exd_x = @IN@.blend(SM.EXP_LO, @IN@.compare(VectorOperators.LT, SM.EXP_LO));\n"
+        + "exd_x = exd_x.blend(SM.EXP_HI, exd_x.compare(VectorOperators.GT, SM.EXP_HI));\n"
+        + "var exd_t = exd_x.mul(SM.LOG2E).add(SM.ROUND_MAGIC);\n"
+        + "var exd_n = exd_t.reinterpretAsLongs().sub(SM.ROUND_MAGIC_BITS_D);\n"
+        + "var exd_nf = exd_t.sub(SM.ROUND_MAGIC);\n"
+        + "var exd_r = exd_nf.fma(exd_x.broadcast(-SM.LN2_HI), exd_x);\n"
+        + "exd_r = exd_nf.fma(exd_x.broadcast(-SM.LN2_LO), exd_r);\n"
+        + poly + ";\n"
+        + "exd_u = exd_r.mul(exd_r).fma(exd_u, exd_r).add(1.0);\n"
+        + "var exd_n1 = exd_n.add(2048).lanewise(VectorOperators.LSHR, 1).sub(1024);\n"
+        + "exd_u = exd_u.mul(exd_n1.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())"
+        + ".mul(exd_n.sub(exd_n1).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());\n"
+        + "exd_u = exd_u.blend(Double.POSITIVE_INFINITY, @IN@.compare(VectorOperators.GT, SM.EXP_OVERFLOW));\n"
+        + "var @OUT@ = exd_u.blend(0.0, @IN@.compare(VectorOperators.LT, SM.EXP_LO));")
+        .replace("@IN@", in).replace("@OUT@", out).replace("SM.", "ScalarMath.");
+  }
+
+  /** {@code ScalarMath.log(double)} on double lanes as statements (names prefixed lgd_), inline as {@link #expBodyDouble}. */
+  static String logBodyDouble(String in, String out) {
+    return ("var lgd_tiny = @IN@.compare(VectorOperators.LT, Double.MIN_NORMAL);\n"
+        + "var lgd_bits = @IN@.blend(@IN@.mul(0x1p54), lgd_tiny).reinterpretAsLongs();\n"
+        + "var lgd_kb = lgd_bits.sub(SM.SQRT_HALF_BITS_D).add(SM.LOG_BIAS).lanewise(VectorOperators.LSHR, 52);\n"
+        + "var lgd_f = lgd_bits.sub(lgd_kb.sub(1024).lanewise(VectorOperators.LSHL, 52)).reinterpretAsDoubles().sub(1.0);\n"
+        + "lgd_kb = lgd_kb.blend(lgd_kb.sub(54), lgd_tiny.cast(lgd_kb.species()));\n"
+        + "var lgd_s = lgd_f.div(lgd_f.add(2.0));\n"
+        + "var lgd_z = lgd_s.mul(lgd_s);\n"
+        + "var lgd_w = lgd_z.mul(lgd_z);\n"
+        + "var lgd_t1 = lgd_w.mul(lgd_w.fma(lgd_w.fma(SM.LGD6, SM.LGD4), lgd_w.broadcast(SM.LGD2)));\n"
+        + "var lgd_t2 = lgd_z.mul(lgd_w.fma(lgd_w.fma(lgd_w.fma(SM.LGD7, SM.LGD5), lgd_w.broadcast(SM.LGD3)), lgd_w.broadcast(SM.LGD1)));\n"
+        + "var lgd_rr = lgd_t2.add(lgd_t1);\n"
+        + "var lgd_hfsq = lgd_f.mul(0.5).mul(lgd_f);\n"
+        + "var lgd_dk = lgd_kb.add(SM.ROUND_MAGIC_BITS_D - 1024).reinterpretAsDoubles().sub(SM.ROUND_MAGIC);\n"
+        + "var lgd_r = lgd_dk.fma(lgd_dk.broadcast(SM.LN2_HI), lgd_hfsq.sub(lgd_s.fma(lgd_hfsq.add(lgd_rr), lgd_dk.mul(SM.LN2_LO))).sub(lgd_f).neg());\n"
+        + "lgd_r = lgd_r.blend(@IN@, @IN@.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY));\n"
+        + "lgd_r = lgd_r.blend(Double.NEGATIVE_INFINITY, @IN@.compare(VectorOperators.EQ, 0.0));\n"
+        + "var @OUT@ = lgd_r.blend(Double.NaN, @IN@.compare(VectorOperators.LT, 0.0).or(@IN@.test(VectorOperators.IS_NAN)));")
+        .replace("@IN@", in).replace("@OUT@", out).replace("SM.", "ScalarMath.");
+  }
+
+  /** {@code ScalarMath.log(float)} on float lanes as statements (names prefixed lg_), float kernels only. */
   static String logBody(String in, String out) {
     return ("var lg_tiny = @IN@.compare(VectorOperators.LT, Float.MIN_NORMAL);\n"
         + "var lg_bits = @IN@.blend(@IN@.mul(0x1p23f), lg_tiny).reinterpretAsInts();\n"
@@ -226,12 +273,12 @@ public final class GenerateKernels {
         continue;
       } else if (trimmed.startsWith("//#exp ") && block == null) {
         // "//#exp OUT IN": statements computing vector OUT = exp(IN), IN an expression used once
-        // (float: expBody's IEEE-only sequence; double: the Vector API's EXP lanes)
+        // (expBody's or expBodyDouble's IEEE-only sequence, inline)
         String[] io = trimmed.substring("//#exp ".length()).split(" ", 2);
         String indent = line.substring(0, line.indexOf("//#exp"));
         String body = type.get("$Type$").equals("Float")
             ? "var in_ = " + io[1] + ";\n" + expBody("in_", io[0])
-            : "var " + io[0] + " = " + io[1] + ".lanewise(VectorOperators.EXP);";
+            : "var in_ = " + io[1] + ";\n" + expBodyDouble("in_", io[0]);
         for (String b : body.split("\n")) sb.append(indent).append(substitute(b, type)).append('\n');
       } else if (trimmed.equals("//#foreach-op") || trimmed.equals("//#foreach-unary")) {
         block = new ArrayList<>();

@@ -20,7 +20,7 @@ public final class ScalarMath {
 
   // ------------------------------------------------------------------ float exp and log
   // Written with IEEE operations only (+ - * /, fma, bit moves, compares), so that every step rounds
-  // the same in the interpreter, C1 and C2; VectorMath.exp/log(FloatVector) are the same sequence
+  // the same in the interpreter, C1 and C2; GenerateKernels.expBody/logBody are the same sequence
   // on lanes. The Vector API's EXP and LOG lanes are SVML's once C2 compiles a kernel and the Java
   // fallback's before, which can differ in the last bit.
 
@@ -64,9 +64,66 @@ public final class ScalarMath {
     return d < EXP_LO_F ? 0f : u;
   }
 
-  /** The double kernels' exp: {@code Math.exp} (the Vector API's EXP lanes on the vector side). */
-  public static double exp(double x) {
-    return Math.exp(x);
+  // ------------------------------------------------------------------ double exp and log
+  // The same idea as the float pair: IEEE operations only, GenerateKernels.expBodyDouble/logBodyDouble
+  // the same sequence on lanes. Shifts are logical on biased values (no 64-bit arithmetic shift, which AVX2
+  // lacks) and k -> double goes through the 1.5 * 2^52 bits (no long -> double conversion, also
+  // missing before AVX-512DQ), so the vector versions compile to plain instructions on AVX2 too.
+
+  /** 1/ln 2 rounded to double. */
+  static final double LOG2E = 0x1.71547652b82fep0;
+  /** ln 2 in two parts (fdlibm's ln2_hi, ln2_lo): ln2_hi has 32 trailing zero bits. */
+  static final double LN2_HI = 0x1.62e42feep-1, LN2_LO = 0x1.a39ef35793c76p-33;
+  /** 1.5 * 2^52: adding it rounds a double of magnitude below 2^51 to an integer, found in the low bits. */
+  static final double ROUND_MAGIC = 0x1.8p52;
+  static final long ROUND_MAGIC_BITS_D = 0x4338000000000000L;
+  /**
+   * exp(r) = 1 + r + r^2 (1/2! + r/3! + ... + r^11/13!) on |r| &lt;= ln2/2: the Taylor series, whose
+   * first omitted term (r^14/14!) is below 4.3e-18, a 50th of an ulp of the result.
+   */
+  static final double EXP_C2 = 1.0 / 2, EXP_C3 = 1.0 / 6, EXP_C4 = 1.0 / 24, EXP_C5 = 1.0 / 120, EXP_C6 = 1.0 / 720,
+      EXP_C7 = 1.0 / 5040, EXP_C8 = 1.0 / 40320, EXP_C9 = 1.0 / 362880, EXP_C10 = 1.0 / 3628800,
+      EXP_C11 = 1.0 / 39916800, EXP_C12 = 1.0 / 479001600, EXP_C13 = 1.0 / 6227020800.0;
+  /** Below this exp rounds to +0 (exp(-745.14) = 2^-1075), above this (clamped) it overflows to inf. */
+  static final double EXP_LO = -746, EXP_HI = 710;
+  /**
+   * PyTorch's float64 exp (Sleef's) is inf above this, a little before the true overflow at
+   * 709.782712893384 (exp(709.7827111495576) = 1.79769e308 is finite): torch.exp gives inf there, so
+   * do we.
+   */
+  static final double EXP_OVERFLOW = 709.78271114955742909217217426;
+
+  /**
+   * exp in double, identical bits in every compilation state and in the vector kernels (which is
+   * not true of {@code Math.exp} against the Vector API's EXP lanes): {@code n = rint(x / ln2)} by
+   * the 1.5 * 2^52 trick, {@code r = x - n ln2} in two fused multiply-adds, the degree-13 Taylor
+   * polynomial, and 2^n as two exponent-field factors (one rounding for subnormal results).
+   * exp(NaN) = NaN, exp(x &gt; 709.7827111495575) = inf (PyTorch's threshold), exp(x &lt; -745.2) = 0.
+   */
+  public static double exp(double d) {
+    double x = d < EXP_LO ? EXP_LO : d;
+    x = x > EXP_HI ? EXP_HI : x;
+    double t = x * LOG2E + ROUND_MAGIC;
+    long n = Double.doubleToRawLongBits(t) - ROUND_MAGIC_BITS_D;
+    double nf = t - ROUND_MAGIC;
+    double r = Math.fma(nf, -LN2_HI, x);
+    r = Math.fma(nf, -LN2_LO, r);
+    double u = Math.fma(EXP_C13, r, EXP_C12);
+    u = Math.fma(u, r, EXP_C11);
+    u = Math.fma(u, r, EXP_C10);
+    u = Math.fma(u, r, EXP_C9);
+    u = Math.fma(u, r, EXP_C8);
+    u = Math.fma(u, r, EXP_C7);
+    u = Math.fma(u, r, EXP_C6);
+    u = Math.fma(u, r, EXP_C5);
+    u = Math.fma(u, r, EXP_C4);
+    u = Math.fma(u, r, EXP_C3);
+    u = Math.fma(u, r, EXP_C2);
+    u = Math.fma(r * r, u, r) + 1.0;
+    long n1 = ((n + 2048) >>> 1) - 1024;   // floor(n / 2) for |n| <= 2048 with a logical shift
+    u = u * Double.longBitsToDouble((n1 + 1023) << 52) * Double.longBitsToDouble((n - n1 + 1023) << 52);
+    u = d > EXP_OVERFLOW ? Double.POSITIVE_INFINITY : u;
+    return d < EXP_LO ? 0 : u;
   }
 
   /** ln 2 in two parts (fdlibm's e_logf.c): {@code k * LN2_HI_F} is exact for |k| &lt; 2^8. */
@@ -102,9 +159,41 @@ public final class ScalarMath {
     return d < 0f || d != d ? Float.NaN : r;
   }
 
-  /** The double kernels' log: {@code Math.log}. */
-  public static double log(double x) {
-    return Math.log(x);
+  /** log(1+f) = f - f^2/2 + s (f^2/2 + R(s^2)), s = f / (2 + f) (fdlibm's e_log.c Lg1..Lg7). */
+  static final double LGD1 = 6.666666666666735130e-01, LGD2 = 3.999999999940941908e-01,
+      LGD3 = 2.857142874366239149e-01, LGD4 = 2.222219843214978396e-01, LGD5 = 1.818357216161805012e-01,
+      LGD6 = 1.531383769920937332e-01, LGD7 = 1.479819860511658591e-01;
+  /** The bits of sqrt(1/2) rounded to double: mantissas are reduced to [sqrt(1/2), sqrt(2)). */
+  static final long SQRT_HALF_BITS_D = 0x3fe6a09e667f3bcdL;
+  /** 2^62, added before the exponent field is shifted out so that the shift may be logical. */
+  static final long LOG_BIAS = 1L << 62;
+
+  /**
+   * log in double, identical bits in every compilation state and in the vector kernels:
+   * {@code x = 2^k m} with m in [sqrt(1/2), sqrt(2)) by exponent bits (subnormals scaled by 2^54
+   * first), {@code f = m - 1}, fdlibm's {@code log1p(f)} in s = f / (2 + f), plus {@code k ln2} in
+   * two parts. log(0) = -inf, log(x &lt; 0) = NaN, log(inf) = inf, NaN gives NaN.
+   */
+  public static double log(double d) {
+    boolean tiny = d < Double.MIN_NORMAL;
+    double x = tiny ? d * 0x1p54 : d;
+    long bits = Double.doubleToRawLongBits(x);
+    long kb = (bits - SQRT_HALF_BITS_D + LOG_BIAS) >>> 52;   // k + 1024
+    double m = Double.longBitsToDouble(bits - ((kb - 1024) << 52));
+    kb = tiny ? kb - 54 : kb;
+    double f = m - 1.0;
+    double s = f / (f + 2.0);
+    double z = s * s;
+    double w = z * z;
+    double t1 = w * Math.fma(w, Math.fma(w, LGD6, LGD4), LGD2);
+    double t2 = z * Math.fma(w, Math.fma(w, Math.fma(w, LGD7, LGD5), LGD3), LGD1);
+    double rr = t2 + t1;
+    double hfsq = 0.5 * f * f;
+    double dk = Double.longBitsToDouble(ROUND_MAGIC_BITS_D + kb - 1024) - ROUND_MAGIC;   // exact: |k| < 2^11
+    double r = Math.fma(dk, LN2_HI, -((hfsq - Math.fma(s, hfsq + rr, dk * LN2_LO)) - f));
+    r = d == Double.POSITIVE_INFINITY ? d : r;
+    r = d == 0 ? Double.NEGATIVE_INFINITY : r;
+    return d < 0 || d != d ? Double.NaN : r;
   }
 
   public static float log2(float x) {

@@ -14,6 +14,10 @@ import jdk.incubator.vector.VectorOperators;
 final class VectorMath {
   private VectorMath() {}
 
+  // The kernels inline GenerateKernels' exp and log sequences (the float ones below are the same
+  // operations, for erf and gelu here); double exp and log have no method: C2 does not inline one
+  // that large into a kernel's loop and would box its vectors.
+
   private static final float INV_LN2_F = (float) (1 / Math.log(2));
   private static final double INV_LN2 = 1 / Math.log(2);
 
@@ -44,11 +48,6 @@ final class VectorMath {
     return u.blend(0f, d.compare(VectorOperators.LT, ScalarMath.EXP_LO_F));
   }
 
-  /** Double lanes keep the Vector API's EXP (SVML under C2): not yet JIT-independent. */
-  static DoubleVector exp(DoubleVector v) {
-    return v.lanewise(VectorOperators.EXP);
-  }
-
   /** {@link ScalarMath#log(float)} on lanes, the same operations in the same order (see {@link #exp(FloatVector)}). */
   static FloatVector log(FloatVector d) {
     var tiny = d.compare(VectorOperators.LT, Float.MIN_NORMAL);
@@ -68,11 +67,6 @@ final class VectorMath {
     r = r.blend(d, d.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
     r = r.blend(Float.NEGATIVE_INFINITY, d.compare(VectorOperators.EQ, 0f));
     return r.blend(Float.NaN, d.compare(VectorOperators.LT, 0f).or(d.test(VectorOperators.IS_NAN)));
-  }
-
-  /** Double lanes keep the Vector API's LOG (SVML under C2): not yet JIT-independent. */
-  static DoubleVector log(DoubleVector v) {
-    return v.lanewise(VectorOperators.LOG);
   }
 
   static FloatVector exp2(FloatVector v) {

@@ -12,13 +12,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 11: float32 exp, log, sigmoid, silu, softmax, log_softmax, logsumexp and cross entropy
+ * Issue 11: float32 and float64 exp, log, sigmoid, silu, softmax, log_softmax, logsumexp and cross entropy
  * (forward and gradient) give the same bits whatever the JIT has done with the kernels: computed in
  * a fresh JVM that only interprets ({@code -Xint}: the Vector API's Java fallback), in one that
  * stops at C1 and in a default JVM after a warm-up in which C2 compiled the kernels (checked in its
  * compilation log); the elementwise ones also with the scalar kernels. Before, the float exp and log were the Vector
  * API's {@code EXP}/{@code LOG} lanes: Intel SVML's under C2, {@code Math.exp} per lane before,
- * which differ in the last bit for some inputs.
+ * which differ in the last bit for some inputs (the float64 ones until the double exp and log got the
+ * same treatment).
  */
 class TranscendentalDeterminismTest {
   private static final String[] FLAGS = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"};
@@ -26,12 +27,14 @@ class TranscendentalDeterminismTest {
   @Test
   void sameBitsInterpretedC1CompiledC2CompiledAndScalar() throws Exception {
     List<String> interpreted = results(run("-Xint"));
-    assertEquals(10, interpreted.size(), String.join("\n", interpreted));
+    assertEquals(20, interpreted.size(), String.join("\n", interpreted));
     assertEquals(interpreted, results(run("-XX:TieredStopAtLevel=1")), "C1 against the interpreter");
-    // The scalar kernels give the elementwise results the same bits; their softmax sums accumulate in
-    // double element by element (the vector kernels in float lanes), so the rows' sums may differ.
-    assertEquals(interpreted.subList(0, 5), results(run("-Dvectorgrad.kernels=scalar")).subList(0, 5),
-        "scalar kernels against the interpreter");
+    // The scalar kernels give the elementwise results (the first five of each dtype) the same bits;
+    // their softmax sums accumulate element by element (the vector kernels in lanes), so the rows'
+    // sums may differ.
+    List<String> scalar = results(run("-Dvectorgrad.kernels=scalar"));
+    assertEquals(interpreted.subList(0, 5), scalar.subList(0, 5), "float32: scalar kernels against the interpreter");
+    assertEquals(interpreted.subList(10, 15), scalar.subList(10, 15), "float64: scalar kernels against the interpreter");
 
     Path log = Files.createTempFile("transcendental-compilation", ".log");
     try {
@@ -39,10 +42,13 @@ class TranscendentalDeterminismTest {
           "-XX:+LogVMOutput", "-XX:LogFile=" + log, "-Dtranscendental.warm=true");
       assertEquals(interpreted, results(warm), "C2-compiled kernels against the interpreter");
       String compilations = Files.readString(log);
-      for (String kernel : new String[] {"exp", "log", "sigmoid", "sumExpShift"}) {
-        Pattern c2 = Pattern.compile("(?m)^\\s*\\d+\\s+\\d+\\s[ %sbn!]*\\s4\\s+dev\\.vectorgrad\\.kernels\\.VectorFloatKernels::"
-            + kernel + " \\(");
-        assertTrue(c2.matcher(compilations).find(), "VectorFloatKernels::" + kernel + " was not compiled by C2 in the warm run");
+      for (String type : new String[] {"Float", "Double"}) {
+        for (String kernel : new String[] {"exp", "log", "sigmoid", "sumExpShift"}) {
+          Pattern c2 = Pattern.compile("(?m)^\\s*\\d+\\s+\\d+\\s[ %sbn!]*\\s4\\s+dev\\.vectorgrad\\.kernels\\.Vector" + type
+              + "Kernels::" + kernel + " \\(");
+          assertTrue(c2.matcher(compilations).find(),
+              "Vector" + type + "Kernels::" + kernel + " was not compiled by C2 in the warm run");
+        }
       }
     } finally {
       Files.deleteIfExists(log);

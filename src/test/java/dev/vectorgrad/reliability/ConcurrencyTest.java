@@ -91,7 +91,7 @@ class ConcurrencyTest {
         }
         try (batch; var scope = TensorScope.open()) {
           optimizer.zeroGrad();
-          // Cross entropy: log_softmax's float exp is IEEE arithmetic only (VectorMath.exp), so a thread whose
+          // Cross entropy: log_softmax's float exp is IEEE arithmetic only (GenerateKernels.expBody), so a thread whose
           // kernels still run interpreted gets the bits of one whose kernels C2 has compiled (docs/reliability.md).
           Tensor loss = Functional.crossEntropy(model.forward(batch.get(0)), batch.get(1));
           loss.backward();

@@ -1,13 +1,14 @@
 package dev.vectorgrad.testsupport;
 
+import dev.vectorgrad.DType;
 import dev.vectorgrad.Tensor;
 import dev.vectorgrad.TensorScope;
 import dev.vectorgrad.nn.Functional;
 import java.util.Random;
 
 /**
- * Computes float32 exp, log, sigmoid, silu, softmax, log_softmax, logsumexp and a cross-entropy
- * loss with its gradient on fixed inputs and prints one line per result: its name and a 64-bit hash
+ * Computes float32 and float64 exp, log, sigmoid, silu, softmax, log_softmax, logsumexp and a
+ * cross-entropy loss with its gradient on fixed inputs and prints one line per result: its name and a 64-bit hash
  * of the raw bits of every element. With {@code -Dtranscendental.warm=true} it first repeats the same
  * computations until C2 has had time to compile the kernels. Run in JVMs with different JIT states
  * ({@code -Xint}, {@code -XX:TieredStopAtLevel=1}, warmed default) by
@@ -30,46 +31,54 @@ public final class TranscendentalMain {
   public static void main(String[] args) {
     boolean warm = Boolean.getBoolean("transcendental.warm");
     if (warm) {
-      long deadline = System.nanoTime() + 20_000_000_000L;   // a cap for a loaded machine
+      long deadline = System.nanoTime() + 60_000_000_000L;   // a cap for a loaded machine
       for (int it = 0; it < 4000 && System.nanoTime() < deadline; it++) compute(false);
     }
     compute(true);
     System.out.println("transcendental-done");
   }
 
-  @SuppressWarnings("try")
   private static void compute(boolean print) {
+    compute(print, DType.FLOAT32);
+    compute(print, DType.FLOAT64);
+  }
+
+  /** The ten results in {@code dtype}: the five elementwise ones first (the scalar kernels give them the same bits). */
+  @SuppressWarnings("try")
+  private static void compute(boolean print, DType dtype) {
+    String p = dtype == DType.FLOAT32 ? "" : "float64 ";
     try (var scope = TensorScope.open()) {
       float[] data = input();
-      Tensor x = Tensor.of(data, data.length);
-      report(print, "exp", x.exp());
-      report(print, "log", x.log());
-      report(print, "log|x|", x.abs().log());
-      report(print, "sigmoid", x.sigmoid());
-      report(print, "silu", Functional.silu(x));
+      Tensor x = Tensor.of(data, data.length).to(dtype);
+      if (dtype == DType.FLOAT64) x = x.mul(1.000000001);   // use the double mantissa's low bits too
+      report(print, p + "exp", x.exp());
+      report(print, p + "log", x.log());
+      report(print, p + "log|x|", x.abs().log());
+      report(print, p + "sigmoid", x.sigmoid());
+      report(print, p + "silu", Functional.silu(x));
       Random rnd = new Random(5);
       float[] logits = new float[64 * 37];
       for (int i = 0; i < logits.length; i++) logits[i] = (float) (rnd.nextGaussian() * 3);
       long[] targets = new long[64];
       for (int i = 0; i < targets.length; i++) targets[i] = rnd.nextInt(37);
-      Tensor z = Tensor.of(logits, 64, 37);
-      report(print, "softmax", z.softmax(1));
-      report(print, "log_softmax", z.logSoftmax(1));
-      report(print, "logsumexp", z.logsumexp(new int[] {1}, false));
-      Tensor leaf = Tensor.of(logits, 64, 37).requiresGrad_(true);
+      Tensor z = Tensor.of(logits, 64, 37).to(dtype);
+      report(print, p + "softmax", z.softmax(1));
+      report(print, p + "log_softmax", z.logSoftmax(1));
+      report(print, p + "logsumexp", z.logsumexp(new int[] {1}, false));
+      Tensor leaf = Tensor.of(logits, 64, 37).to(dtype).detach().requiresGrad_(true);
       Tensor loss = Functional.crossEntropy(leaf, Tensor.of(targets, 64));
       loss.backward();
-      report(print, "cross_entropy", loss);
-      report(print, "cross_entropy.grad", leaf.grad());
+      report(print, p + "cross_entropy", loss);
+      report(print, p + "cross_entropy.grad", leaf.grad());
     }
   }
 
   private static void report(boolean print, String name, Tensor t) {
     if (!print) return;
-    float[] v = t.toFloatArray();
+    double[] v = t.toDoubleArray();   // float32 values convert exactly: the hash sees every bit of either type
     long h = 0xcbf29ce484222325L;
-    for (float f : v) {
-      h ^= Float.floatToRawIntBits(f);
+    for (double d : v) {
+      h ^= Double.doubleToRawLongBits(d);
       h *= 0x100000001b3L;
     }
     System.out.println("result " + name + " n=" + v.length + " hash=" + Long.toHexString(h) + " last=" + v[v.length - 1]);
