@@ -46,7 +46,9 @@ final class InPlace {
   static Tensor copy(Tensor t, Tensor src) {
     t.ensureOpen();
     src.ensureOpen();
-    boolean record = gradRecorded(t, t.requiresGrad() || src.requiresGrad());   // autograd's refusals first
+    // autograd's refusals first; copy_ into an integer or bool tensor is never recorded, so it is not refused
+    // either (PyTorch's VariableTypeManual copy_: requires_grad &= isDifferentiableType(self.scalar_type()))
+    boolean record = gradRecorded(t, (t.requiresGrad() || src.requiresGrad()) && t.dtype.isFloatingPoint());
     if (t == src) {   // PyTorch returns at once when a tensor is copied onto itself (still an in-place op)
       finish(t, record ? new CopyBackwards(t, src) : null);
       return t;
@@ -104,8 +106,9 @@ final class InPlace {
     if (r.viewOutputOf != null) {
       String tail = "This view is the output of a function that returns multiple views. Such functions do not allow "
           + "the output views to be modified inplace. You should replace the inplace operation by an out-of-place one.";
-      if (t.gradFn() != null && !r.viewMadeWithoutGrad) {
-        throw new IllegalStateException("Output " + r.viewOutputIndex + " of " + r.viewOutputOf + " is a view and is "
+      Node fn = t.gradFn();   // PyTorch names the view's own node (a view of an unbind output: its ViewBackward0)
+      if (fn != null) {
+        throw new IllegalStateException("Output " + r.viewOutputIndex + " of " + fn.name() + " is a view and is "
             + "being modified inplace. " + tail);
       }
       throw new IllegalStateException("A view was created in no_grad mode and is being modified inplace with grad mode "

@@ -26,6 +26,14 @@ final class Views {
     r.gradFnVersion = v.version();
     if (ThreadState.current().gradEnabled) {
       if (t.requiresGrad()) v.setHistory(node.create(t.gradEdge()));
+      // PyTorch's propagate_creation_meta: a view made with grad mode on inherits how its base view was made
+      // (under no_grad, or as one of several outputs: then as output 0 of its own node)
+      Tensor.Rare from = t.rare;
+      if (from != null && (from.viewMadeWithoutGrad || from.viewOutputOf != null)) {
+        r.viewMadeWithoutGrad = from.viewMadeWithoutGrad;
+        r.viewOutputOf = from.viewOutputOf;
+        r.viewOutputIndex = 0;
+      }
     } else {
       // PyTorch: a view made under no_grad of a tensor that requires grad still requires grad (as a
       // leaf without history), and in-place ops recorded on it later are refused.
@@ -536,9 +544,14 @@ final class Views {
     return out;
   }
 
-  /** Marks {@code v} as output {@code index} of a multi-view op: PyTorch refuses in-place ops recorded on it. */
+  /**
+   * Marks {@code v} as output {@code index} of a multi-view op: PyTorch refuses in-place ops recorded on it. Under
+   * no_grad it is a view made without grad like any other (PyTorch's CreationMeta is NO_GRAD_MODE then).
+   */
   private static Tensor multiOutput(Tensor v, String node, long index) {
+    if (!ThreadState.current().gradEnabled) return v;
     Tensor.Rare r = v.rare();
+    r.viewMadeWithoutGrad = false;
     r.viewOutputOf = node;
     r.viewOutputIndex = (int) index;
     return v;

@@ -330,6 +330,80 @@ class FuzzRegressionTest {
         e.getMessage());
   }
 
+  private static final String NO_GRAD_VIEW = "A view was created in no_grad mode and is being modified inplace with "
+      + "grad mode enabled.";
+  private static final String AMBIGUOUS = " Given that this use case is ambiguous and error-prone, it is forbidden.";
+  private static final String MULTIPLE = " This view is the output of a function that returns multiple views.";
+
+  /** A view made under no_grad. */
+  private static Tensor noGrad(java.util.function.Supplier<Tensor> view) {
+    try (GradMode.Guard g = GradMode.noGrad()) {
+      return view.get();
+    }
+  }
+
+  /**
+   * Program 7020694 (long profile, seed 7): a view made with grad mode on of a view made under no_grad inherits its
+   * rule (torch's propagate_creation_meta): writing a tensor that requires grad into it is refused.
+   */
+  @Test
+  void aViewOfANoGradViewInheritsItsRule() {
+    Tensor t1 = Tensor.of(new float[] {0.25f}, 1);
+    Tensor t3 = noGrad(() -> t1.select(0, 0)).transpose(-1, -1);
+    var e = assertThrows(IllegalStateException.class, () -> t3.sub_(leaf(0.25f).reshape()));
+    assertTrue(e.getMessage().startsWith(NO_GRAD_VIEW + AMBIGUOUS), e.getMessage());
+    assertEquals(0, t3.version());
+    t3.sub_(Tensor.scalar(0.25));   // nothing requires grad: allowed
+    assertArrayEquals(new float[] {0}, t1.toFloatArray());
+  }
+
+  /**
+   * Programs 7000866, 7008081, 7031463, 7034822, 7036373, 7043783 and 7058983 (long profile, seed 7): copy_ into an
+   * int64 or bool tensor is never recorded, so autograd's view rules do not refuse it (torch's copy_:
+   * requires_grad &= isDifferentiableType(self)) and a shape error is the kernel's; other in-place ops are refused.
+   */
+  @Test
+  void copyIntoAnIntegerViewIsNotRefusedByTheViewRules() {
+    Tensor rg = leaf(2.125f);
+    Tensor squeezed = noGrad(() -> Tensor.of(new long[] {3, -5}, 2).squeeze());
+    squeezed.copy_(rg);
+    assertArrayEquals(new long[] {2, 2}, squeezed.toLongArray());
+    assertEquals(1, squeezed.version());
+    assertTrue(!squeezed.requiresGrad());
+    Tensor flag = Tensor.of(new boolean[] {false, false, true}, 3).unbind(0).get(2);
+    flag.copy_(Tensor.scalar(0.625).requiresGrad_(true));
+    assertTrue(flag.item() != 0);
+    Tensor indices = Tensor.of(new long[] {0, 1, 2, 3}, 4, 1).split(4, 0).get(0);
+    var e = assertThrows(IllegalArgumentException.class, () -> indices.copy_(leaf(-0.5f, -1.125f, 3, -1.125f)));
+    assertEquals("output with shape [4, 1] doesn't match the broadcast shape [4, 4]", e.getMessage());
+    var s = assertThrows(IllegalStateException.class, () -> squeezed.mul_(rg));
+    assertTrue(s.getMessage().startsWith(NO_GRAD_VIEW + AMBIGUOUS), s.getMessage());
+  }
+
+  /**
+   * The multi-output rule as torch 1.13 applies it: views made of an unbind/split output inherit it and are named by
+   * their own node; outputs made under no_grad follow the no_grad rule instead; of a base that does not require grad
+   * the message starts as the no_grad one.
+   */
+  @Test
+  void viewsOfMultiOutputViewsInheritTheirRule() {
+    Tensor x = leaf(1, 2, 3, 4).reshape(2, 2).clone();
+    var e = assertThrows(IllegalStateException.class, () -> x.unbind(0).get(1).view(2).mul_(2.0));
+    assertTrue(e.getMessage().startsWith("Output 0 of ViewBackward0 is a view and is being modified inplace."
+        + MULTIPLE), e.getMessage());
+    e = assertThrows(IllegalStateException.class, () -> x.split(1, 0).get(1).select(0, 0).mul_(2.0));
+    assertTrue(e.getMessage().startsWith("Output 0 of SelectBackward0 is a view and is being modified inplace."
+        + MULTIPLE), e.getMessage());
+    Tensor rg = leaf(1);
+    Tensor plain = Tensor.of(new float[] {1, 2}, 2);
+    e = assertThrows(IllegalStateException.class, () -> plain.unbind(0).get(0).copy_(rg.reshape()));
+    assertTrue(e.getMessage().startsWith(NO_GRAD_VIEW + MULTIPLE), e.getMessage());
+    e = assertThrows(IllegalStateException.class, () -> noGrad(() -> plain.unbind(0).get(0)).copy_(rg.reshape()));
+    assertTrue(e.getMessage().startsWith(NO_GRAD_VIEW + AMBIGUOUS), e.getMessage());
+    e = assertThrows(IllegalStateException.class, () -> plain.unbind(0).get(0).reshape(1).copy_(rg));
+    assertTrue(e.getMessage().startsWith(NO_GRAD_VIEW + MULTIPLE), e.getMessage());
+  }
+
   /** Program 2001893: sub_ of a bool operand into a leaf: autograd's refusal comes first. */
   @Test
   void boolSubtractionIntoALeafIsRefusedAsALeafWrite() {
