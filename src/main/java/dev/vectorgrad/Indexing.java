@@ -191,12 +191,16 @@ final class Indexing {
     }
   }
 
-  /** GatherBackward0: the gradient scatter-added into zeros of the input's shape. */
+  /**
+   * GatherBackward0: the gradient scatter-added into zeros of the input's shape. The input itself is saved, though
+   * only its shape is read, because PyTorch 1.13 saves it ({@code gather_backward(grad, self, dim, index, ...)}): an
+   * in-place write to it before backward fails there with the saved-tensor version error.
+   */
   static final class GatherBackward extends Node {
     private final long[] inputShape;
     private final DType dtype;
     private final int dim;
-    private final SavedTensor index;
+    private final SavedTensor index, self;
 
     GatherBackward(Tensor t, int dim, Tensor index) {
       super(t.gradEdge());
@@ -204,6 +208,7 @@ final class Indexing {
       this.dtype = t.dtype;
       this.dim = dim;
       this.index = new SavedTensor(index);
+      this.self = new SavedTensor(t);
     }
 
     @Override
@@ -213,14 +218,17 @@ final class Indexing {
 
     @Override
     protected Tensor[] apply(Tensor g) {
+      Tensor idx = index.get();
+      self.get();   // the version check, in PyTorch's order (index, then self)
       Tensor grad = Tensor.zeros(dtype, inputShape);
-      scatterAddInto(grad, dim, index.get(), g);
+      scatterAddInto(grad, dim, idx, g);
       return new Tensor[] {grad};
     }
 
     @Override
     protected void releaseSaved() {
       index.release();
+      self.release();
     }
   }
 

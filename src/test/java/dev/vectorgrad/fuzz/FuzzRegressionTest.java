@@ -441,6 +441,37 @@ class FuzzRegressionTest {
     assertArrayEquals(new float[] {12}, x.grad().toFloatArray());
   }
 
+  /**
+   * Programs 7001290, 7039998 and 7097083 (long profile, seed 7): gather saves its input for backward (torch 1.13's
+   * gather_backward takes self, though it reads only its shape), so writing the input in place before backward fails
+   * with the saved-tensor version error, naming the input's node at the time.
+   */
+  @Test
+  void gatherSavesItsInputForBackward() {
+    Tensor a = leaf(1.5f).atan();
+    Tensor g = a.gather(0, Tensor.of(new long[] {0}, 1));
+    try (GradMode.Guard off = GradMode.noGrad()) {
+      a.maskedFill_(Tensor.of(new boolean[] {false}, new long[0]), 1.0 / 3);
+    }
+    var e = assertThrows(IllegalStateException.class, () -> g.sum().backward());
+    assertTrue(e.getMessage().startsWith("one of the variables needed for gradient computation has been modified by an "
+        + "inplace operation: [torch.FloatTensor [1]], which is output 0 of AtanBackward0, is at version 1; expected "
+        + "version 0 instead."), e.getMessage());
+
+    Tensor x = Tensor.of(new double[] {0.375, -2.875, 3.0}, 3).requiresGrad_(true);
+    Tensor c = x.clampMin(-0.5);
+    Tensor h = c.gather(-1, Tensor.of(new long[] {2, 2, 2}, 3));
+    c.sub_(c);
+    e = assertThrows(IllegalStateException.class, () -> h.sum().backward());
+    assertTrue(e.getMessage().startsWith("one of the variables needed for gradient computation has been modified by an "
+        + "inplace operation: [torch.DoubleTensor [3]], which is output 0 of SubBackward0, is at version 1; expected "
+        + "version 0 instead."), e.getMessage());
+
+    Tensor y = leaf(1, 2);
+    y.exp().gather(0, Tensor.of(new long[] {1, 1}, 2)).sum().backward();   // untouched: the gradient as before
+    assertArrayEquals(new float[] {0, (float) (2 * Math.exp(2))}, y.grad().toFloatArray(), 1e-5f);
+  }
+
   /** Program 2001107: a leaf whose requires_grad was switched off after use takes no gradient. */
   @Test
   void leafSwitchedOffAfterUseTakesNoGradient() {
