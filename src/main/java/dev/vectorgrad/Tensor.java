@@ -664,7 +664,9 @@ public final class Tensor implements AutoCloseable {
     long v = version();
     if (v == r.gradFnVersion) return;
     r.gradFnVersion = v;
-    if (base.requiresGrad) {
+    // PyTorch keeps the history only of a view that has none and whose base does not require grad; a view with
+    // history of such a base (expand of a view made a leaf by requires_grad_) is cut off from it, as in torch
+    if (base.requiresGrad || gradFn != null) {
       gradFn = ViewHistory.asStrided(base, this);
       requiresGrad = true;
     }

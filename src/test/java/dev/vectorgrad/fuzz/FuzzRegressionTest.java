@@ -472,6 +472,32 @@ class FuzzRegressionTest {
     assertArrayEquals(new float[] {0, (float) (2 * Math.exp(2))}, y.grad().toFloatArray(), 1e-5f);
   }
 
+  /**
+   * Program 7062864 (long profile, seed 7): a view with history (expand) of a view made a leaf by requires_grad_,
+   * whose base does not require grad: when the storage is written in place, torch regenerates the view's history as
+   * AsStridedBackward0 of the base, which leads nowhere, so the leaf gets no gradient (torch: .grad is None).
+   * Without the write the gradient reaches it.
+   */
+  @Test
+  void aViewWithHistoryIsCutOffWhenItsBaseWithoutGradIsWritten() {
+    Tensor base = Tensor.of(new float[] {-2.375f, 1}, 2);
+    Tensor v = base.slice(0, 1, 2, 1).requiresGrad_(true);
+    Tensor e = v.expand(1);
+    base.zero_();
+    assertEquals("AsStridedBackward0", e.gradFn().name());
+    assertTrue(e.requiresGrad());
+    assertEquals(null, v.gradFn());
+    e.sum().backward();
+    assertEquals(null, v.grad());
+
+    Tensor base2 = Tensor.of(new float[] {-2.375f, 1}, 2);
+    Tensor v2 = base2.slice(0, 1, 2, 1).requiresGrad_(true);
+    Tensor s2 = v2.expand(1).sum();   // recorded before the write: its ExpandBackward0 still reaches v2
+    base2.zero_();
+    s2.backward();
+    assertArrayEquals(new float[] {1}, v2.grad().toFloatArray());
+  }
+
   /** Program 2001107: a leaf whose requires_grad was switched off after use takes no gradient. */
   @Test
   void leafSwitchedOffAfterUseTakesNoGradient() {
