@@ -236,7 +236,18 @@ final class InPlace {
     @Override
     protected Tensor[] apply(Tensor g) {
       Tensor gSelf = needsInputGrad(0) ? Tensor.zeros(selfType, selfShape) : null;
-      Tensor gSrc = needsInputGrad(1) ? GradShapes.reduceTo(g, srcShape, srcType) : null;
+      // PyTorch's CopyBackwards converts to src's dtype first (grad.to(src_options)); the engine then sums it to
+      // src's shape, in that dtype: a float64 src of a float32 copy sums in double
+      Tensor gSrc = null;
+      if (needsInputGrad(1)) {
+        if (g.dtype == srcType) {
+          gSrc = GradShapes.reduceTo(g, srcShape, srcType);
+        } else {
+          Tensor converted = Casts.copyAs(g, srcType);
+          gSrc = GradShapes.reduceTo(converted, srcShape, srcType);
+          if (gSrc != converted) converted.close();
+        }
+      }
       return new Tensor[] {gSelf, gSrc};
     }
   }

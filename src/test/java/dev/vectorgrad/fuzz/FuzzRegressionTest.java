@@ -498,6 +498,21 @@ class FuzzRegressionTest {
     assertArrayEquals(new float[] {1}, v2.grad().toFloatArray());
   }
 
+  /**
+   * Program 7015680 (long profile, seed 7): copy_ of a float64 scalar into a float32 tensor: torch's CopyBackwards
+   * converts the gradient to float64 first, so it is summed to the scalar in double (a float32 sum would lose the
+   * 2^-24 terms: 1.0).
+   */
+  @Test
+  void copyBackwardsConvertsTheGradientBeforeSummingIt() {
+    Tensor x = Tensor.scalar(1.625).to(DType.FLOAT64).requiresGrad_(true);
+    Tensor y = Tensor.zeros(4);
+    y.copy_(x);
+    float tiny = 0x1p-24f;
+    y.mul(Tensor.of(new float[] {1, tiny, tiny, tiny}, 4)).sum().backward();
+    assertEquals(1 + 3 * 0x1p-24, x.grad().item());
+  }
+
   /** Program 2001107: a leaf whose requires_grad was switched off after use takes no gradient. */
   @Test
   void leafSwitchedOffAfterUseTakesNoGradient() {
