@@ -255,12 +255,13 @@ final class Reductions {
     if (inner == 1 && pending != null) {   // sums over the last dims of a pending chain: never stored
       double[] sums = Fusion.sumRows(pending, src.dtype, outer, reduced);
       var d = dst.seg().asSlice(dst.offset * k.elementBytes());
-      for (int o = 0; o < sums.length; o++) k.set(d, o, sums[o]);
+      for (int o = 0; o < sums.length; o++) k.set(d, o, sums[o] + 0.0);   // + 0: never -0.0, as addRows
       return;
     }
     if (pending != null) {   // sums over leading dims of a pending chain: rows evaluated, added as below
-      Fusion.sumLeading(pending, src.dtype, outer, reduced, inner, ROWS_PER_BLOCK,
-          dst.seg().asSlice(dst.offset * k.elementBytes()));
+      var d = dst.seg().asSlice(dst.offset * k.elementBytes());
+      Fusion.sumLeading(pending, src.dtype, outer, reduced, inner, ROWS_PER_BLOCK, d);
+      k.binaryScalar(BinaryOp.ADD, d, 0, 0, d, 0, outer * inner);   // its rows start from the first: -0.0 + 0
       return;
     }
     // Both are contiguous: views of them from their offsets keep the index arithmetic below simple.

@@ -178,6 +178,14 @@ class FuzzRegressionTest {
     assertEquals(ZERO, bits(Tensor.scalar(-0.0).sum(new int[] {0}, false)));
     assertEquals(ZERO, bits(Tensor.scalar(-0.0).mean(new int[] {0}, false)));
     assertEquals(ZERO, Double.doubleToRawLongBits(t.mean(new int[] {0}, true).toFloatArray()[1]));
+    // also of a pending (fused) chain, over leading or last dims
+    Tensor zeros = Tensor.of(new float[] {-0f, -0f, -0f, -0f}, 2, 2);
+    for (float v : zeros.mul(2.0).sum(new int[] {0}, false).toFloatArray()) {
+      assertEquals(ZERO, Double.doubleToRawLongBits(v));
+    }
+    for (float v : zeros.mul(2.0).sum(new int[] {1}, false).toFloatArray()) {
+      assertEquals(ZERO, Double.doubleToRawLongBits(v));
+    }
   }
 
   /**
