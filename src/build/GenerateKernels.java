@@ -69,7 +69,8 @@ public final class GenerateKernels {
       unary("ATAN", "v.lanewise(VectorOperators.ATAN)", "($type$) Math.atan(x)"),
       unary("SINH", "v.lanewise(VectorOperators.SINH)", "($type$) Math.sinh(x)"),
       unary("COSH", "v.lanewise(VectorOperators.COSH)", "($type$) Math.cosh(x)"),
-      unary("TANH", "v.lanewise(VectorOperators.TANH)", "($type$) Math.tanh(x)"),
+      // tanh in float: IEEE operations and the inline exp only (ScalarMath.tanh(float)), JIT-independent
+      unaryBody("TANH", tanhBody("v", "r"), "var r = v.lanewise(VectorOperators.TANH);", "ScalarMath.tanh(x)"),
       unaryBody("SIGMOID", "var nv_ = v.neg();\n" + expBody("nv_", "e_") + "\nvar r = one.div(one.add(e_));",
           "var nv_ = v.neg();\n" + expBodyDouble("nv_", "e_") + "\nvar r = one.div(one.add(e_));",
           "($type$) (1 / (1 + ScalarMath.exp(-x)))"),
@@ -188,6 +189,22 @@ public final class GenerateKernels {
         + "lgd_r = lgd_r.blend(@IN@, @IN@.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY));\n"
         + "lgd_r = lgd_r.blend(Double.NEGATIVE_INFINITY, @IN@.compare(VectorOperators.EQ, 0.0));\n"
         + "var @OUT@ = lgd_r.blend(Double.NaN, @IN@.compare(VectorOperators.LT, 0.0).or(@IN@.test(VectorOperators.IS_NAN)));")
+        .replace("@IN@", in).replace("@OUT@", out).replace("SM.", "ScalarMath.");
+  }
+
+  /** {@code ScalarMath.tanh(float)} on float lanes as statements (names prefixed th_), float kernels only. */
+  static String tanhBody(String in, String out) {
+    return ("var th_z = @IN@.mul(@IN@);\n"
+        + "var th_q = th_z.fma(SM.TH6, SM.TH5).fma(th_z, th_z.broadcast(SM.TH4)).fma(th_z, th_z.broadcast(SM.TH3))"
+        + ".fma(th_z, th_z.broadcast(SM.TH2)).fma(th_z, th_z.broadcast(SM.TH1)).fma(th_z, th_z.broadcast(SM.TH0));\n"
+        + "var th_small = @IN@.mul(th_z).fma(th_q, @IN@);\n"
+        + "var th_a = @IN@.lanewise(VectorOperators.ABS);\n"
+        + "var th_2a = th_a.add(th_a);\n"
+        + expBody("th_2a", "th_e") + "\n"
+        + "var th_large = th_e.broadcast(1f).sub(th_e.broadcast(2f).div(th_e.add(1f)));\n"
+        + "th_large = th_large.blend(th_large.neg(), @IN@.compare(VectorOperators.LT, 0f));\n"
+        + "th_large = th_large.blend(th_small, th_a.compare(VectorOperators.LT, SM.TANH_SMALL));\n"
+        + "var @OUT@ = th_large.blend(@IN@, @IN@.compare(VectorOperators.EQ, 0f));")
         .replace("@IN@", in).replace("@OUT@", out).replace("SM.", "ScalarMath.");
   }
 

@@ -7,8 +7,8 @@ import dev.vectorgrad.nn.Functional;
 import java.util.Random;
 
 /**
- * Computes float32 and float64 exp, log, sigmoid, silu, softmax, log_softmax, logsumexp and a
- * cross-entropy loss with its gradient on fixed inputs and prints one line per result: its name and a 64-bit hash
+ * Computes float32 and float64 exp, log, sigmoid, silu, (float32) tanh, softmax, log_softmax,
+ * logsumexp and a cross-entropy loss with its gradient on fixed inputs and prints one line per result: its name and a 64-bit hash
  * of the raw bits of every element. With {@code -Dtranscendental.warm=true} it first repeats the same
  * computations until C2 has had time to compile the kernels. Run in JVMs with different JIT states
  * ({@code -Xint}, {@code -XX:TieredStopAtLevel=1}, warmed default) by
@@ -43,7 +43,7 @@ public final class TranscendentalMain {
     compute(print, DType.FLOAT64);
   }
 
-  /** The ten results in {@code dtype}: the five elementwise ones first (the scalar kernels give them the same bits). */
+  /** The results in {@code dtype}: the elementwise ones first (the scalar kernels give them the same bits). */
   @SuppressWarnings("try")
   private static void compute(boolean print, DType dtype) {
     String p = dtype == DType.FLOAT32 ? "" : "float64 ";
@@ -56,6 +56,7 @@ public final class TranscendentalMain {
       report(print, p + "log|x|", x.abs().log());
       report(print, p + "sigmoid", x.sigmoid());
       report(print, p + "silu", Functional.silu(x));
+      if (dtype == DType.FLOAT32) report(print, "tanh", x.tanh());   // float64 tanh is still SVML's
       Random rnd = new Random(5);
       float[] logits = new float[64 * 37];
       for (int i = 0; i < logits.length; i++) logits[i] = (float) (rnd.nextGaussian() * 3);
