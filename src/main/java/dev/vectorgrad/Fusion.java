@@ -24,10 +24,10 @@ import java.util.List;
  * <ul>
  *   <li>The op still runs its checks, allocates its output (so out-of-memory and shape errors come
  *       from the op, as in PyTorch) and records its autograd node; only the kernel is deferred. The
- *       output holds a {@link Pending}: an expression tree whose leaves are computed tensors (full
- *       contiguous operands of the output's shape, or one value broadcast) and Python scalars. A
- *       pending operand of another op is inlined into that op's tree, so trees never have pending
- *       leaves.</li>
+ *       output holds a {@link Pending}: an expression tree whose leaves are computed tensors (read
+ *       in place, as one value, row by row, or gathered per block: see {@link Leaf}) and Python
+ *       scalars. A pending operand of another op is inlined into that op's tree, so trees never
+ *       have pending leaves.</li>
  *   <li>Every kernel access to a tensor's memory goes through {@code Tensor.seg()}, which computes
  *       a pending tensor first, and computes every pending tensor that reads the tensor's storage
  *       (recorded on the {@link Storage}) before the access: an in-place write to an input, through
@@ -37,7 +37,7 @@ import java.util.List;
  *       (intermediates in per-thread scratch that stays in L1), so values are bit-identical to
  *       eager execution; a reduction gathers {@link ElementKernels#SUM_BLOCK} values at a time and
  *       folds them with the kernels' own {@link ElementKernels#sumFrom} rule, bit-identical to the
- *       eager sum.</li>
+ *       eager sum; sums over leading dims add evaluated rows in the eager order ({@link #sumLeading}).</li>
  * </ul>
  *
  * <p>Settings: {@code -Dvectorgrad.fusion=false} turns fusion off (every op computes at once);
@@ -246,10 +246,13 @@ final class Fusion {
   abstract static sealed class Computed extends Expr permits Op, Map, Pair {
     private final int ops;
     private final int slots;
+    /** The tree's shape for the compiled-loop cache, built here once rather than at every evaluation. */
+    final FusionCompiler.Shape shape;
 
-    Computed(int ops, int slots) {
+    Computed(int ops, int slots, FusionCompiler.Shape shape) {
       this.ops = ops;
       this.slots = slots;
+      this.shape = shape;
     }
 
     @Override
@@ -282,7 +285,8 @@ final class Fusion {
     final Expr b;
 
     Op(BinaryOp op, Expr a, Expr b) {
-      super(1 + a.ops() + b.ops(), slots(a, b));
+      super(1 + a.ops() + b.ops(), slots(a, b),
+          FusionCompiler.Shape.binary(op.ordinal(), FusionCompiler.Shape.of(a), FusionCompiler.Shape.of(b)));
       this.op = op;
       this.a = a;
       this.b = b;
@@ -333,7 +337,7 @@ final class Fusion {
     final Expr a;
 
     Map(UnaryOp op, double p1, double p2, Expr a) {
-      super(1 + a.ops(), Math.max(a.slots(), 1));
+      super(1 + a.ops(), Math.max(a.slots(), 1), FusionCompiler.Shape.unary(op, p1, p2, FusionCompiler.Shape.of(a)));
       this.op = op;
       this.p1 = p1;
       this.p2 = p2;
@@ -359,7 +363,7 @@ final class Fusion {
     final Expr b;
 
     Pair(PointwiseKernels.Binary op, Expr a, Expr b) {
-      super(1 + a.ops() + b.ops(), slots(a, b));
+      super(1 + a.ops() + b.ops(), slots(a, b), FusionCompiler.Shape.NONE);   // the block interpreter runs it
       this.op = op;
       this.a = a;
       this.b = b;
@@ -672,17 +676,16 @@ final class Fusion {
     }
 
     static Compiled of(Computed root, DType dtype) {
-      if (!FusionCompiler.available()) return null;
-      List<Leaf> streams = new ArrayList<>(4);
-      List<Object> broadcasts = new ArrayList<>(2);
-      FusionCompiler.Kernel kernel = FusionCompiler.compile(root, dtype, streams, broadcasts);
+      FusionCompiler.Kernel kernel = FusionCompiler.compile(root, dtype);
       if (kernel == null) return null;
-      MemorySegment[] segs = new MemorySegment[streams.size()];
+      Leaf[] streams = root.shape.streams;
+      Object[] broadcasts = root.shape.broadcasts;
+      MemorySegment[] segs = new MemorySegment[streams.length];
       long[] offsets = new long[segs.length], inners = new long[segs.length];
       Leaf[] gathers = new Leaf[segs.length];
       int gathered = 0;
       for (int j = 0; j < segs.length; j++) {
-        Leaf leaf = streams.get(j);
+        Leaf leaf = streams[j];
         inners[j] = leaf.inner;
         if (leaf.gather != null) {   // read per block into scratch
           gathers[j] = leaf;
@@ -695,9 +698,9 @@ final class Fusion {
         }
       }
       ElementKernels k = Tensor.serialKernelsFor(dtype);
-      double[] values = new double[broadcasts.size()];
+      double[] values = new double[broadcasts.length];
       for (int j = 0; j < values.length; j++) {
-        Object b = broadcasts.get(j);
+        Object b = broadcasts[j];
         values[j] = b instanceof Scalar sc ? sc.value
             : b instanceof Double parameter ? parameter
             : k.get(((Leaf) b).t.rawSeg(), ((Leaf) b).t.offset);

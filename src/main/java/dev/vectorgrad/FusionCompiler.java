@@ -41,7 +41,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Trees of binary ops and of the unary ops whose kernels run at the same width (relu, abs, sqrt,
  * clamp, ...; with 512-bit kernels all of them) compile, calling the kernels' own per-vector
  * formulas ({@code VectorFormulasFloat}, generated from the same table); a tree with another unary
- * op runs in the block interpreter. Float32 and float64 only, and only when the
+ * op, or a maximum/minimum, runs in the block interpreter. Gathered operands (strided, other
+ * dtypes) are streams like full ones: {@link Fusion} reads them per block into scratch and runs the
+ * loop block by block. Float32 and float64 only, and only when the
  * Vector API kernels are the ones in use ({@code -Dvectorgrad.kernels=scalar} keeps the scalar
  * twins, which this loop would not match).
  */
@@ -99,7 +101,7 @@ final class FusionCompiler {
       CD_long.arrayType(), CD_double.arrayType(), CD_MEMORY_SEGMENT, CD_long, CD_long);
   private static final MethodTypeDesc SUM_BLOCK = MethodTypeDesc.of(CD_double, CD_MEMORY_SEGMENT.arrayType(),
       CD_long.arrayType(), CD_double.arrayType(), CD_long);
-  private static final Map<String, Kernel> CACHE = new ConcurrentHashMap<>();
+  private static final Map<Shape, Kernel> CACHE_F32 = new ConcurrentHashMap<>(), CACHE_F64 = new ConcurrentHashMap<>();
   /** Compiled tree shapes kept at most (each a small hidden class, never unloaded while cached). */
   static final int MAX_KERNELS = 4096;
 
@@ -117,59 +119,126 @@ final class FusionCompiler {
   }
 
   /**
-   * The compiled loop of {@code root}, or null when the tree cannot compile; {@code streams} and
-   * {@code broadcasts} receive its operands in the order the loop takes them.
+   * The compiled loop of {@code root} in {@code dtype}, or null when the tree cannot compile; its
+   * operands are {@code root.shape}'s streams and broadcasts, in the order the loop takes them.
    */
-  static Kernel compile(Fusion.Computed root, DType dtype, List<Fusion.Leaf> streams, List<Object> broadcasts) {
-    if (!available() || !dtype.isFloatingPoint()) return null;
-    StringBuilder key = new StringBuilder(dtype.name()).append(':');
-    Map<Tensor, Integer> streamIndex = new IdentityHashMap<>();
-    if (!shape(root, key, streamIndex, streams, broadcasts, lanes(dtype))) return null;
-    String k = key.toString();
-    Kernel kernel = CACHE.get(k);
+  static Kernel compile(Fusion.Computed root, DType dtype) {
+    Shape shape = root.shape;
+    if (!available() || !shape.compiles || !dtype.isFloatingPoint()) return null;
+    Map<Shape, Kernel> cache = dtype == DType.FLOAT32 ? CACHE_F32 : CACHE_F64;
+    Kernel kernel = cache.get(shape);
     if (kernel != null) return kernel;
     // A program that makes ever new tree shapes must not fill the JVM with classes: past the cap its
     // new shapes run in the block interpreter.
-    if (CACHE.size() >= MAX_KERNELS) return null;
-    return CACHE.computeIfAbsent(k, unused -> generate(root, dtype));
+    if (CACHE_F32.size() + CACHE_F64.size() >= MAX_KERNELS) return null;
+    return cache.computeIfAbsent(shape, unused -> generate(root, dtype));
   }
 
-  /** Appends the tree's shape to {@code key} and collects its operands; false if a node does not compile. */
-  private static boolean shape(Object e, StringBuilder key, Map<Tensor, Integer> streamIndex,
-                               List<Fusion.Leaf> streams, List<Object> broadcasts, int lanes) {
-    if (e instanceof Fusion.Op op) {
-      key.append(op.op.ordinal()).append('(');
-      if (!shape(op.a, key, streamIndex, streams, broadcasts, lanes)) return false;
-      key.append(',');
-      if (!shape(op.b, key, streamIndex, streams, broadcasts, lanes)) return false;
-      key.append(')');
-      return true;
+  /**
+   * A tree's shape, the key of the compiled-loop cache, with its operands: built with each node
+   * from its operands' shapes (once per op, not per evaluation). The code is the tree in prefix
+   * order: {@code OP ordinal}, {@code UNARY ordinal} (then its operand and two broadcast
+   * parameters), {@code STREAM j} (the j-th distinct streamed tensor, in first-use order: one
+   * tensor used twice is one stream), {@code ROW inner j}, {@code VALUE} (a broadcast value).
+   */
+  static final class Shape {
+    private static final int OP = -1, UNARY = -2, STREAM = -3, ROW = -4, VALUE = -5;
+    /** A tree that does not compile (a maximum, a unary op at another width, a row that vectors cross). */
+    static final Shape NONE = new Shape(new int[0], new Fusion.Leaf[0], new Object[0], false);
+
+    private final int[] code;
+    private final int hash;
+    final Fusion.Leaf[] streams;
+    final Object[] broadcasts;
+    final boolean compiles;
+
+    private Shape(int[] code, Fusion.Leaf[] streams, Object[] broadcasts, boolean compiles) {
+      this.code = code;
+      this.hash = java.util.Arrays.hashCode(code);
+      this.streams = streams;
+      this.broadcasts = broadcasts;
+      this.compiles = compiles;
     }
-    if (e instanceof Fusion.Leaf leaf && !leaf.one) {
-      // compiled loops take one row repeated, of a length that no vector crosses; others: the interpreter
-      if (leaf.inner > 0 && (!leaf.row || leaf.inner % lanes != 0)) return false;
-      Integer j = streamIndex.get(leaf.t);
-      if (j == null) {
-        streamIndex.put(leaf.t, j = streams.size());
-        streams.add(leaf);
+
+    /** The shape of an operand: a computed node's own, or a leaf's or scalar's. */
+    static Shape of(Fusion.Expr e) {
+      if (e instanceof Fusion.Computed c) return c.shape;
+      if (!available()) return NONE;   // no loops to key (and no lanes)
+      if (e instanceof Fusion.Leaf leaf && !leaf.one) {
+        if (leaf.inner == 0) return new Shape(new int[] {STREAM, 0}, new Fusion.Leaf[] {leaf}, new Object[0], true);
+        // compiled loops take one row repeated, of a length that no vector crosses; others: the interpreter
+        if (!leaf.row || leaf.inner % lanes(leaf.t.dtype) != 0 || leaf.inner > Integer.MAX_VALUE) return NONE;
+        return new Shape(new int[] {ROW, (int) leaf.inner, 0}, new Fusion.Leaf[] {leaf}, new Object[0], true);
       }
-      key.append(leaf.inner > 0 ? "r" + leaf.inner + ":" : "s").append(j);
-      return true;
+      return new Shape(new int[] {VALUE}, new Fusion.Leaf[0], new Object[] {e}, true);
     }
-    if (e instanceof Fusion.Leaf || e instanceof Fusion.Scalar) {
-      key.append('v').append(broadcasts.size());
-      broadcasts.add(e);
-      return true;
+
+    /** {@code op(a, b)}: b's streams numbered after a's, a tensor both read being one stream. */
+    static Shape binary(int ordinal, Shape a, Shape b) {
+      if (!available() || !a.compiles || !b.compiles) return NONE;
+      Fusion.Leaf[] streams = java.util.Arrays.copyOf(a.streams, a.streams.length + b.streams.length);
+      int[] index = new int[b.streams.length];
+      int n = a.streams.length;
+      for (int j = 0; j < b.streams.length; j++) {
+        int found = -1;
+        for (int i = 0; i < n && found < 0; i++) if (streams[i].t == b.streams[j].t) found = i;
+        if (found < 0) streams[found = n++] = b.streams[j];
+        index[j] = found;
+      }
+      int[] code = new int[2 + a.code.length + b.code.length];
+      code[0] = OP;
+      code[1] = ordinal;
+      System.arraycopy(a.code, 0, code, 2, a.code.length);
+      int at = 2 + a.code.length;
+      for (int i = 0; i < b.code.length; ) {   // b's code with its streams renumbered
+        int token = b.code[i];
+        code[at + i] = token;
+        switch (token) {
+          case OP, UNARY -> {
+            code[at + i + 1] = b.code[i + 1];
+            i += 2;
+          }
+          case STREAM -> {
+            code[at + i + 1] = index[b.code[i + 1]];
+            i += 2;
+          }
+          case ROW -> {
+            code[at + i + 1] = b.code[i + 1];
+            code[at + i + 2] = index[b.code[i + 2]];
+            i += 3;
+          }
+          default -> i++;   // VALUE
+        }
+      }
+      Object[] broadcasts = java.util.Arrays.copyOf(a.broadcasts, a.broadcasts.length + b.broadcasts.length);
+      System.arraycopy(b.broadcasts, 0, broadcasts, a.broadcasts.length, b.broadcasts.length);
+      return new Shape(code, java.util.Arrays.copyOf(streams, n), broadcasts, true);
     }
-    if (e instanceof Fusion.Map map && formulaCalled(map.op)) {
-      key.append('u').append(map.op.ordinal()).append('(');
-      if (!shape(map.a, key, streamIndex, streams, broadcasts, lanes)) return false;
-      key.append(",v").append(broadcasts.size()).append(",v").append(broadcasts.size() + 1).append(')');
-      broadcasts.add(map.p1);   // the op's parameters, broadcast once before the loop as its kernel does
-      broadcasts.add(map.p2);
-      return true;
+
+    /** A unary op of {@code a}: its parameters are two broadcast values after a's. */
+    static Shape unary(UnaryOp op, double p1, double p2, Shape a) {
+      if (!available() || !a.compiles || !formulaCalled(op)) return NONE;
+      int[] code = new int[4 + a.code.length];
+      code[0] = UNARY;
+      code[1] = op.ordinal();
+      System.arraycopy(a.code, 0, code, 2, a.code.length);
+      code[code.length - 2] = VALUE;
+      code[code.length - 1] = VALUE;
+      Object[] broadcasts = java.util.Arrays.copyOf(a.broadcasts, a.broadcasts.length + 2);
+      broadcasts[a.broadcasts.length] = p1;   // broadcast once before the loop, as the op's kernel does
+      broadcasts[a.broadcasts.length + 1] = p2;
+      return new Shape(code, a.streams, broadcasts, true);
     }
-    return false;   // a unary op at another width than the loop's: the block interpreter runs the tree
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Shape s && s.hash == hash && java.util.Arrays.equals(s.code, code);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
   }
 
   /** Whether a compiled loop can call {@code op}'s vector formula: its kernel runs at the loop's width. */
@@ -346,9 +415,8 @@ final class FusionCompiler {
 
     /** Loads the streamed operands' segments and byte offsets and broadcasts the scalar operands. */
     private void prologue(Fusion.Computed root) {
-      List<Fusion.Leaf> streams = new ArrayList<>();
-      List<Object> broadcasts = new ArrayList<>();
-      shape(root, new StringBuilder(), new IdentityHashMap<>(), streams, broadcasts, lanes);
+      List<Fusion.Leaf> streams = List.of(root.shape.streams);
+      Object[] broadcasts = root.shape.broadcasts;
       for (int j = 0; j < streams.size(); j++) {
         int seg = code.allocateLocal(TypeKind.REFERENCE), off = code.allocateLocal(TypeKind.LONG);
         code.aload(SEGS).loadConstant(j).aaload().astore(seg);
@@ -360,7 +428,7 @@ final class FusionCompiler {
         offSlots.add(off);
         inners.add(streams.get(j).inner);
       }
-      for (int k = 0; k < broadcasts.size(); k++) {
+      for (int k = 0; k < broadcasts.length; k++) {
         int slot = code.allocateLocal(TypeKind.REFERENCE);
         species();
         code.aload(VALUES).loadConstant(k).daload();

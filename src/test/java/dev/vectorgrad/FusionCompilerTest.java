@@ -51,6 +51,30 @@ class FusionCompilerTest {
     }
   }
 
+  /**
+   * A tree's shape is built with its nodes: the second operand's streams are renumbered after the
+   * first's, so a tensor read in both subtrees is one stream, and the loop reads the right tensor
+   * for each (values of float arithmetic per element).
+   */
+  @Test
+  void aTensorReadInBothSubtreesIsOneStreamOfTheLoop() {
+    assumeTrue(FusionCompiler.available() && Fusion.ENABLED && Fusion.MIN_ELEMENTS == 1, "small chains stay pending");
+    try (TensorScope s = TensorScope.open()) {
+      Tensor a = Tensor.rand(64), b = Tensor.rand(64), c = Tensor.rand(64), d = Tensor.rand(64);
+      var crossed = kernelOf(a.mul(b).add(b.mul(a)));
+      assertTrue(crossed != null && crossed == kernelOf(c.mul(d).add(d.mul(c))), "the same shape, other tensors");
+      assertTrue(kernelOf(a.mul(b).add(c.mul(d))) != crossed, "four streams are another shape");
+      assertTrue(kernelOf(a.mul(b).add(a.mul(b))) != crossed, "the same order in both subtrees is another shape");
+      Tensor r = a.mul(b).sub(b.mul(c).div(a)).add(c.relu().mul(d));
+      assertTrue(kernelOf(r) != null, "compiled");
+      float[] x = a.toFloatArray(), y = b.toFloatArray(), z = c.toFloatArray(), w = d.toFloatArray();
+      float[] got = r.toFloatArray();
+      for (int i = 0; i < 64; i++) {
+        assertEquals(x[i] * y[i] - y[i] * z[i] / x[i] + Math.max(z[i], 0f) * w[i], got[i], 0f, "element " + i);
+      }
+    }
+  }
+
   private static FusionCompiler.Kernel kernelOf(Tensor pending) {
     return Fusion.compiledKernelForTests(pending);
   }
