@@ -110,7 +110,9 @@ public final class TensorScope implements AutoCloseable {
       state.scope.close();
     }
     closed = true;
-    for (int i = 0; i < size; i++) {
+    // Newest first, as try-with-resources closes: a pending result (fusion) is dropped uncomputed
+    // before its inputs close; an input closed first would compute its pending readers for nothing.
+    for (int i = size - 1; i >= 0; i--) {
       Tensor t = tensors[i];
       tensors[i] = null;
       if (t.ownedBy(this)) t.closeWith(state.context);
