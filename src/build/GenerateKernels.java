@@ -91,13 +91,19 @@ public final class GenerateKernels {
           + "var r = v.mul(($type$) 0.5).mul(e.add(1));")
               .replace("AS(", "$Type$Vector.broadcast(MATH_SPECIES, ($type$) ScalarMath.AS_"),
           "var r = VectorMath.gelu(v);", "ScalarMath.gelu(x)"),
-      unary("GELU_TANH", "VectorMath.geluTanh(v)", "ScalarMath.geluTanh(x)"),
+      unaryBody("GELU_TANH", "var gt_in = v.mul(v).mul(v).mul((float) ScalarMath.GELU_KAPPA).add(v).mul((float) ScalarMath.GELU_BETA);\n"
+          + tanhBody("gt_in", "gt_t") + "\nvar r = v.mul(0.5f).mul(gt_t.add(1f));",
+          "var r = VectorMath.geluTanh(v);", "ScalarMath.geluTanh(x)"),
       unaryBody("SILU", "var nv_ = v.neg();\n" + expBody("nv_", "e_") + "\nvar r = v.div(one.add(e_));",
           "var nv_ = v.neg();\n" + expBodyDouble("nv_", "e_") + "\nvar r = v.div(one.add(e_));",
           "($type$) (x / (1 + ScalarMath.exp(-x)))"),
-      unary("MISH", "VectorMath.mish(v)", "ScalarMath.mish(x)"),
-      unary("SOFTPLUS", "VectorMath.softplus(v, p1, p2)", "ScalarMath.softplus(x, s1, s2)"),
-      unary("ELU", "VectorMath.elu(v, p1)", "ScalarMath.elu(x, s1)"),
+      // mish and softplus in float: the inline IEEE-only exp, log and tanh (ScalarMath's same sequences)
+      unaryBody("MISH", expBody("v", "mi_e") + "\n" + log1pBody("mi_e", "mi_sp") + "\n" + tanhBody("mi_sp", "mi_t")
+          + "\nvar r = v.mul(mi_t);", "var r = VectorMath.mish(v);", "ScalarMath.mish(x)"),
+      unaryBody("SOFTPLUS", "var sp_bx = v.mul(p1);\n" + expBody("sp_bx", "sp_e") + "\n" + log1pBody("sp_e", "sp_l")
+          + "\nvar r = sp_l.div(p1).blend(v, sp_bx.compare(VectorOperators.GT, p2));",
+          "var r = VectorMath.softplus(v, p1, p2);", "ScalarMath.softplus(x, s1, s2)"),
+      unary("ELU", "VectorMath.elu(v, p1)", "ScalarMath.elu(x, s1)"),   // Vector API EXP lanes: see ScalarMath.elu
       unary("LEAKY_RELU", "v.blend(v.mul(p1), v.compare(VectorOperators.LE, zero))", "x > 0 ? x : ($type$) (x * s1)"),
       unary("CLAMP", "VectorMath.clamp(v, p1, p2)", "ScalarMath.clamp(x, s1, s2)"),
       // the kernels' neg (a sign flip, exact), as a unary op so that fused chains have its formula
@@ -200,12 +206,21 @@ public final class GenerateKernels {
         + "var th_small = @IN@.mul(th_z).fma(th_q, @IN@);\n"
         + "var th_a = @IN@.lanewise(VectorOperators.ABS);\n"
         + "var th_2a = th_a.add(th_a);\n"
-        + expBody("th_2a", "th_e") + "\n"
+        + expBody("th_2a", "th_e").replace("ex_", "thx_") + "\n"   // its own names: mish has an exp before it
         + "var th_large = th_e.broadcast(1f).sub(th_e.broadcast(2f).div(th_e.add(1f)));\n"
         + "th_large = th_large.blend(th_large.neg(), @IN@.compare(VectorOperators.LT, 0f));\n"
         + "th_large = th_large.blend(th_small, th_a.compare(VectorOperators.LT, SM.TANH_SMALL));\n"
         + "var @OUT@ = th_large.blend(@IN@, @IN@.compare(VectorOperators.EQ, 0f));")
         .replace("@IN@", in).replace("@OUT@", out).replace("SM.", "ScalarMath.");
+  }
+
+  /** {@code ScalarMath.log1pOfNonNegative(float)} on float lanes as statements (names prefixed l1_, lg_). */
+  static String log1pBody(String in, String out) {
+    return ("var l1_u = @IN@.add(1f);\n"
+        + logBody("l1_u", "l1_l") + "\n"
+        + "var l1_c = @IN@.sub(l1_u.sub(1f)).div(l1_u);\n"
+        + "var @OUT@ = l1_l.add(l1_c).blend(l1_l, l1_u.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));")
+        .replace("@IN@", in).replace("@OUT@", out);
   }
 
   /** {@code ScalarMath.log(float)} on float lanes as statements (names prefixed lg_), float kernels only. */

@@ -336,7 +336,7 @@ public final class ScalarMath {
   /** GELU, tanh form: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}. */
   public static float geluTanh(float x) {
     float inner = (float) GELU_BETA * (x + (float) GELU_KAPPA * (x * x * x));
-    return 0.5f * x * (1 + (float) Math.tanh(inner));
+    return 0.5f * x * (1 + tanh(inner));
   }
 
   public static double geluTanh(double x) {
@@ -344,9 +344,21 @@ public final class ScalarMath {
     return 0.5 * x * (1 + Math.tanh(inner));
   }
 
-  /** {@code x * tanh(log1p(exp(x)))}. */
+  /** {@code x * tanh(log1p(exp(x)))}, with the IEEE-only exp, log and tanh (the same bits in every JIT state). */
   public static float mish(float x) {
-    return x * (float) Math.tanh((float) Math.log1p((float) Math.exp(x)));
+    return x * tanh(log1pOfNonNegative(exp(x)));
+  }
+
+  /**
+   * log1p(y) for y &gt;= 0 (softplus's and mish's exp) from the IEEE-only log: {@code log(u) + (y - (u -
+   * 1)) / u} with u = 1 + y rounded, the second term the first order correction for that rounding
+   * (u - 1 is exact here); within about 1 ulp. log1p(inf) = inf.
+   */
+  static float log1pOfNonNegative(float y) {
+    float u = y + 1f;
+    float l = log(u);
+    float c = (y - (u - 1f)) / u;
+    return u == Float.POSITIVE_INFINITY ? l : l + c;
   }
 
   public static double mish(double x) {
@@ -356,7 +368,7 @@ public final class ScalarMath {
   /** {@code x} where {@code x * beta > threshold}, else {@code log1p(exp(x * beta)) / beta}. */
   public static float softplus(float x, float beta, float threshold) {
     float bx = x * beta;
-    return bx > threshold ? x : (float) Math.log1p((float) Math.exp(bx)) / beta;
+    return bx > threshold ? x : log1pOfNonNegative(exp(bx)) / beta;
   }
 
   public static double softplus(double x, double beta, double threshold) {
@@ -364,7 +376,13 @@ public final class ScalarMath {
     return bx > threshold ? x : Math.log1p(Math.exp(bx)) / beta;
   }
 
-  /** {@code x} above 0, else {@code alpha * (exp(x) - 1)} (PyTorch computes exp - 1, not expm1). */
+  /**
+   * {@code x} above 0, else {@code alpha * (exp(x) - 1)}: PyTorch's elementwise loop computes exp - 1
+   * (its vector body expm1), and exp - 1 cancels near 0, so matching it needs a correctly rounded
+   * float exp; {@code Math.exp} rounded to float is, the IEEE-only {@link #exp(float)} (99.2%) is not.
+   * So elu stays on {@code Math.exp} here and on the Vector API's EXP lanes in the vector kernels:
+   * deterministic only once a JVM is warm (docs/reliability.md).
+   */
   public static float elu(float x, float alpha) {
     return x > 0 ? x : ((float) Math.exp(x) - 1) * alpha;
   }

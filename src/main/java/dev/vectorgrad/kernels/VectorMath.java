@@ -178,28 +178,13 @@ final class VectorMath {
     return v.mul(0.5).mul(erf(v.mul(ScalarMath.SQRT1_2)).add(1));
   }
 
-  static FloatVector geluTanh(FloatVector v) {
-    var inner = v.mul(v).mul(v).mul((float) ScalarMath.GELU_KAPPA).add(v).mul((float) ScalarMath.GELU_BETA);
-    return v.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1));
-  }
-
   static DoubleVector geluTanh(DoubleVector v) {
     var inner = v.mul(v).mul(v).mul(ScalarMath.GELU_KAPPA).add(v).mul(ScalarMath.GELU_BETA);
     return v.mul(0.5).mul(inner.lanewise(VectorOperators.TANH).add(1));
   }
 
-  static FloatVector mish(FloatVector v) {
-    return v.mul(v.lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P).lanewise(VectorOperators.TANH));
-  }
-
   static DoubleVector mish(DoubleVector v) {
     return v.mul(v.lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P).lanewise(VectorOperators.TANH));
-  }
-
-  static FloatVector softplus(FloatVector v, FloatVector beta, FloatVector threshold) {
-    var bx = v.mul(beta);
-    var soft = bx.lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P).div(beta);
-    return soft.blend(v, bx.compare(VectorOperators.GT, threshold));
   }
 
   static DoubleVector softplus(DoubleVector v, DoubleVector beta, DoubleVector threshold) {
