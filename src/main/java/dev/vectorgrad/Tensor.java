@@ -729,6 +729,9 @@ public final class Tensor implements AutoCloseable {
    *       later backward (with {@code retainGraph} where needed) works.
    *   <li>Removing a hook ({@link RemovableHandle#remove()}) while backward runs this tensor's hooks takes
    *       effect from the next time backward reaches it.
+   *   <li>A hook never gets null. PyTorch differs for one output of {@code split}, {@code chunk} or
+   *       {@code unbind} when backward reaches only the others: it calls that output's hooks with
+   *       {@code None}; here each output has its own node, which backward then does not reach.
    * </ul>
    *
    * @throws IllegalStateException if this tensor does not require grad (PyTorch's message); at backward

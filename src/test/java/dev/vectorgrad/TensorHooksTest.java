@@ -240,6 +240,18 @@ class TensorHooksTest {
     }
 
     @Test
+    void aHookOnOneOutputOfUnbindRunsOnlyWhenThatOutputGetsAGradient() {
+      // PyTorch 1.13 calls it with None here (the outputs share one node); a Java hook never gets null
+      Tensor x = leaf(1, 2, 3);
+      List<Tensor> parts = x.mul(2).unbind(0);
+      List<float[]> seen = new ArrayList<>();
+      parts.get(2).registerHook(recorder(seen));
+      parts.get(1).mul(3).backward();
+      assertTrue(seen.isEmpty());
+      assertArrayEquals(new float[] {0, 6, 0}, x.grad().toFloatArray());
+    }
+
+    @Test
     void aHookOnAViewOfALeafRunsOnlyWhenBackwardGoesThroughTheView() {
       Tensor x = leaf(1, 2, 3);
       Tensor v = x.slice(0, 1, 3, 1);
