@@ -14,7 +14,10 @@ Options: --count N (programs), --seed S (program i gets the seed S * 1000003 + i
 seed alone: --only SEED), --out PATH (.jsonl.gz), --workers K (processes; the output is the same for any K).
 
 A program is a list of steps over named tensors; a step is one call (a creation, a unary, binary or reducing op, a view,
-an indexing op, an in-place op, requires_grad_, retain_grad, backward, grad.zero_(), str), optionally under no_grad.
+an indexing op, an in-place op, requires_grad_, retain_grad, register_hook, a hook handle's remove(), backward,
+grad.zero_(), str), optionally under no_grad. Hooks are lambdas that scale the gradient by a constant (g * c), add a
+constant to it (g + c), or record it and return None, on leaves, results and views; the gradients each recording hook
+saw during a backward are compared after it (their count, then each like a .grad).
 Tensors are small (at most 4 dims, a few dozen elements); float inputs are multiples of 1/8 in [-3, 3] (so arithmetic
 on them is exact and ties, zeros and equal elements are common), now and then NaN, an infinity or -0.0; int64 inputs
 in [-5, 5]; index tensors mostly valid, sometimes out of range. Parameters are random and sometimes invalid: whatever
@@ -56,8 +59,11 @@ requires_grad_() of a tensor that has views (a view's flag follows its base in t
 of tensors whose torch layout is not contiguous; backward errors from derivative formulas that negate bool tensors or
 write expanded ones; saved-tensor version errors where torch saves more than the derivative reads (pow's result,
 masked_select's and mean(dim)'s input); views of split/unbind outputs written in place (torch passes the multi-output
-rule on to them). vectorgrad's generator draws other numbers than torch's mt19937 (by design, see Generator): random
-factories are checked for shape, dtype and autograd state only, and their results are not used by later steps.
+rule on to them); backward passes in which torch calls a hook with None (a hook on one output of split/unbind/chunk
+when only its siblings get a gradient: each output has its own node in vectorgrad, which backward then does not reach,
+so a Java hook is never called with null). vectorgrad's generator draws other numbers than torch's mt19937 (by design,
+see Generator): random factories are checked for shape, dtype and autograd state only, and their results are not used
+by later steps.
 """
 import argparse
 import gzip
@@ -126,6 +132,7 @@ JAVA_TYPES = [  # (fragment, the exception class the Java API promises); the fir
     ("is a view and is being modified inplace", ISE),
     ("has been modified by an inplace operation", ISE),
     ("does not require grad and does not have a grad_fn", ISE),
+    ("cannot register a hook on a tensor that doesn't require gradient", ISE),
     ("grad can be implicitly created only for scalar outputs", ISE),
     ("can require gradients", ISE),
     ("you can only change requires_grad flags of leaf variables", ISE),
@@ -268,6 +275,8 @@ class Ctx:
     def __init__(self, kind, seed, index):
         self.kind, self.seed, self.index = kind, seed, index
         self.t = {}
+        self.handles = {}  # hook handles by name
+        self.seen = {}     # per recording hook: the gradients it saw during the last backward
 
     def dt(self, name):
         d = DTYPES[name]
@@ -473,7 +482,16 @@ def run_op(ctx, s, a):
         if x.grad is not None:
             x.grad.zero_()
         return None
+    if op == "hook":
+        ctx.handles[s["handle"]] = x.register_hook(make_hook(ctx, s))
+        return None
+    if op == "hook_remove":
+        ctx.handles[s["handle"]].remove()
+        return None
     if op == "backward":
+        ctx.hook_got_none = False
+        for seen in ctx.seen.values():
+            seen.clear()
         grad = None
         if s.get("gradient") is not None:
             gs = s["gradient"]
@@ -483,6 +501,28 @@ def run_op(ctx, s, a):
     if op == "str":
         return None
     raise ValueError(op)
+
+
+def make_hook(ctx, s):
+    """The hook a "hook" step registers: g * value, g + value, or recording g (returns None)."""
+    kind, c = s["kind"], s.get("value")
+    seen = ctx.seen.setdefault(s["handle"], []) if kind == "record" else None
+
+    def hook(g):
+        if g is None:
+            # torch 1.13 calls the hooks of one output of a multi-output node (split, unbind, chunk) with None when
+            # backward reaches only its siblings; vectorgrad gives each output its own node, which backward then does
+            # not reach, so its hooks do not run (a Java hook never gets null): the step is drawn again
+            ctx.hook_got_none = True
+            return None
+        if kind == "scale":
+            return g * c
+        if kind == "add":
+            return g + c
+        seen.append(g.detach().clone())
+        return None
+
+    return hook
 
 
 UNARY_METHODS = set("""exp exp2 expm1 log log2 log10 log1p sqrt rsqrt abs sign reciprocal square sin cos tan asin acos
@@ -516,7 +556,9 @@ IN_PLACE = {"add_", "sub_", "mul_", "div_", "copy_", "add_scalar_", "sub_scalar_
 # these are compared, and their results are not used by later steps
 RANDOM = {"randn", "rand", "randint", "randperm"}
 # Steps after which every name is checked again (they change other tensors than their result).
-MUTATING = IN_PLACE | {"backward", "grad_zero_", "retain_grad"}
+MUTATING = IN_PLACE | {"backward", "grad_zero_", "retain_grad", "hook", "hook_remove"}
+# Steps with no result to compare.
+NO_RESULT = ("str", "backward", "retain_grad", "grad_zero_", "hook", "hook_remove")
 
 
 def exact_sum(s, a, dt):
@@ -649,6 +691,8 @@ class Program:
         results, errors = self.execute(s, index)
         raised = [e is not None for e in errors]
         try:
+            if any(getattr(c, "hook_got_none", False) for c in self.ctxs):
+                raise Reject("a hook got None (see make_hook)")
             if any(raised) and not all(raised):
                 raise Reject("raises in some environments only")
             rec = dict(s)
@@ -687,7 +731,7 @@ class Program:
                     # torch may have accumulated some leaves' grads before it raised: nothing after it is compared
                     self.ended = True
             else:
-                outs = [] if s["op"] in ("str", "backward", "retain_grad", "grad_zero_") else \
+                outs = [] if s["op"] in NO_RESULT else \
                     (s["outs"] if "outs" in s else [s["out"]])
                 if "outs" in s and len(results[0]) != len(s["outs"]):
                     raise Reject("number of results")
@@ -697,6 +741,8 @@ class Program:
                     rec["expect"] = {"str": str(self.ctxs[0].t[s["args"][0]])}
                 elif s["op"] == "backward":
                     rec["grads"] = self.grads_snapshot(s)
+                    if self.ctxs[0].seen:
+                        rec["hooks"] = self.hooks_snapshot(s)
                 elif s["op"] == "lit":
                     pass  # the values are in the step; nothing else to compare
                 elif outs:
@@ -708,7 +754,7 @@ class Program:
                             snap.pop("v")
                             snap.pop("tol", None)
                     rec["expect"] = snaps if "outs" in s else snaps[0]
-                if mutating and s["op"] not in ("backward", "grad_zero_", "retain_grad"):
+                if mutating and s["op"] not in NO_RESULT:
                     for n in self.names:  # the names it changed besides its result must stay well-conditioned
                         self.snapshot(n, None)
                 real = self.ctxs[0].t
@@ -823,31 +869,45 @@ class Program:
 
     def grads_snapshot(self, s):
         out = {}
-        gspec = s.get("gradient")
-        up = max([abs(v) for v in gspec["values"] if isinstance(v, float) and math.isfinite(v)] + [1.0]) if gspec else 1.0
-        nsteps = len(self.steps) + 1
         for n in self.names:
             gs = [c.t[n].grad if n in c.t else None for c in self.ctxs]
             if all(g is None for g in gs):
                 continue
             if any(g is None for g in gs):
                 raise Reject("grad present in some environments only")
-            real = gs[0]
-            # the sign of a zero gradient depends on how a backward formula is written (g * 0 vs 0): not compared
-            snap = {"s": list(real.shape), "d": NAMES[real.dtype], "v": enc_values(real), "z0": True}
-            if real.dtype in FLOATS:
-                fin = torch.isfinite(real.double())
-                gmag = float(real.double()[fin].abs().max()) if bool(fin.any()) else 0.0
-                # a float64 gradient that flowed through float32 ops (a 0-dim float64 tensor with float32 ones gives
-                # float32 results) carries their rounding, e.g. of the float32 sums reducing it to the leaf's shape
-                low = torch.float32 if any(t.requires_grad and t.dtype == torch.float32
-                                           for t in self.ctxs[0].t.values()) else real.dtype
-                extra = 16 * EPS[low] * max(gmag, up) * nsteps
-                tol = self.value_tol(real, gs[1], gs[2:], real.dtype, grad=True, extra=extra)
-                if tol is not None:
-                    snap["tol"] = tol
-            out[n] = snap
+            out[n] = self.grad_snap(s, gs)
         return out
+
+    def hooks_snapshot(self, s):
+        """What each recording hook saw during the backward s: a list of gradients per hook, in order."""
+        out = {}
+        for h in self.ctxs[0].seen:
+            seen = [c.seen[h] for c in self.ctxs]
+            if any(len(x) != len(seen[0]) for x in seen):
+                raise Reject("a hook ran in some environments only")
+            out[h] = [self.grad_snap(s, [x[i] for x in seen]) for i in range(len(seen[0]))]
+        return out
+
+    def grad_snap(self, s, gs):
+        """A gradient computed by backward s in every environment, with its tolerance."""
+        gspec = s.get("gradient")
+        up = max([abs(v) for v in gspec["values"] if isinstance(v, float) and math.isfinite(v)] + [1.0]) if gspec else 1.0
+        nsteps = len(self.steps) + 1
+        real = gs[0]
+        # the sign of a zero gradient depends on how a backward formula is written (g * 0 vs 0): not compared
+        snap = {"s": list(real.shape), "d": NAMES[real.dtype], "v": enc_values(real), "z0": True}
+        if real.dtype in FLOATS:
+            fin = torch.isfinite(real.double())
+            gmag = float(real.double()[fin].abs().max()) if bool(fin.any()) else 0.0
+            # a float64 gradient that flowed through float32 ops (a 0-dim float64 tensor with float32 ones gives
+            # float32 results) carries their rounding, e.g. of the float32 sums reducing it to the leaf's shape
+            low = torch.float32 if any(t.requires_grad and t.dtype == torch.float32
+                                       for t in self.ctxs[0].t.values()) else real.dtype
+            extra = 16 * EPS[low] * max(gmag, up) * nsteps
+            tol = self.value_tol(real, gs[1], gs[2:], real.dtype, grad=True, extra=extra)
+            if tol is not None:
+                snap["tol"] = tol
+        return snap
 
     def final(self):
         """Every name again; values (and their tol) left out where unchanged since recorded."""
@@ -948,7 +1008,7 @@ class Drawer:
     def draw(self):
         r = self.rng
         kind = r.weighted([("create", 6), ("unary", 14), ("binary", 16), ("reduce", 12), ("view", 16),
-                           ("index", 8), ("inplace", 10), ("matmul", 3), ("autograd", 7), ("str", 3)])
+                           ("index", 8), ("inplace", 10), ("matmul", 3), ("autograd", 7), ("hook", 5), ("str", 3)])
         s = getattr(self, "draw_" + kind)()
         if s is not None and "no_grad" not in s and s["op"] not in ("lit", "backward", "str", "retain_grad") \
                 and r.chance(0.08):
@@ -1330,6 +1390,24 @@ class Drawer:
         x = self.pick(lambda t: not any(real[n]._is_view() and real[n]._base is t for n in self.p.names if n in real))
         return {"op": op, "args": [x], "out": x, "flag": r.chance(0.7)}
 
+    def draw_hook(self):
+        """register_hook (on leaves, results and views; now and then on a tensor that does not require grad: torch's
+        error), or remove() of an earlier hook's handle."""
+        r = self.rng
+        if r.chance(0.2):
+            handles = [rec["handle"] for rec in self.p.records if rec["op"] == "hook" and "error" not in rec]
+            if not handles:
+                raise Reject("no hook")
+            return {"op": "hook_remove", "args": [], "handle": r.choice(handles)}
+        x = self.pick(lambda t: t.requires_grad or r.chance(0.03))
+        kind = r.weighted([("scale", 3), ("add", 2), ("record", 3)])
+        s = {"op": "hook", "args": [x], "kind": kind, "handle": f"h{len(self.p.steps)}"}
+        if kind == "scale":
+            s["value"] = r.choice([0.5, 2.0, -1.0, 0.25, 3.0])
+        elif kind == "add":
+            s["value"] = r.choice([0.5, -1.0, 0.125, 2.0])
+        return s
+
     def draw_str(self):
         return {"op": "str", "args": [self.pick()]}
 
@@ -1404,7 +1482,11 @@ def generate(seed):
             cands = dr.live(lambda t: t.requires_grad and t.dtype in FLOATS)
             if cands:
                 x = cands[-1]
-                t = p.ctxs[0].t[x]
+                if r.chance(0.3):  # a hook that this backward runs, now and then
+                    try:
+                        p.try_step(dr.draw_hook())
+                    except Reject:
+                        pass
                 s = {"op": "sum", "args": [x], "out": p.fresh()}
                 p.try_step(s)
                 p.try_step({"op": "backward", "args": [s["out"]], "retain_graph": r.chance(0.3)})

@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import dev.vectorgrad.DType;
 import dev.vectorgrad.Generator;
 import dev.vectorgrad.GradMode;
+import dev.vectorgrad.RemovableHandle;
 import dev.vectorgrad.Tensor;
 import dev.vectorgrad.TensorScope;
 import dev.vectorgrad.ValuesIndices;
@@ -39,13 +40,14 @@ import org.junit.jupiter.api.TestFactory;
  * <p>Each program is a list of steps over named tensors: creations (literals, {@code zeros}, {@code arange},
  * seeded {@code randn} ...), unary, broadcasting binary (float32 / float64 / int64 / bool mixes, Python float and int
  * scalars) and reducing ops over random dims, views and indexing, in-place ops on leaves, views and results, steps
- * under {@code no_grad}, {@code requires_grad_}, {@code retain_grad}, repeated {@code backward} with and without
+ * under {@code no_grad}, {@code requires_grad_}, {@code retain_grad}, {@code register_hook} (hooks that scale, add to
+ * or record the gradient, on leaves, results and views) and their removal, repeated {@code backward} with and without
  * {@code retain_graph}, {@code grad.zero_()} and {@code str(t)}. After every step the replay must reproduce what torch
  * reported: the result's values, shape, dtype, {@code requires_grad}, {@code is_leaf}, {@code grad_fn} name,
  * {@code _version}, a view's strides and offset, whether the argument itself was returned; the printed text; the
  * exception (its class where the API promises one, and a message containing torch's first sentence) where torch
- * raised; after each backward the {@code grad} of every tensor (present exactly where torch has one); at the end every
- * tensor again (writes through views show in their bases).
+ * raised; after each backward the {@code grad} of every tensor (present exactly where torch has one) and the gradients
+ * each recording hook saw; at the end every tensor again (writes through views show in their bases).
  *
  * <p>Float values are compared bit for bit where the generator found them determined by IEEE arithmetic alone, and
  * otherwise within the tolerance it recorded: {@code ulps * ulp(expected) + atol}, with atol measured on torch's own
@@ -144,6 +146,9 @@ class DifferentialFuzzTest {
     final Map<String, Tensor> env = new LinkedHashMap<>();
     // the values (and their tol) each name was last checked against
     final Map<String, JsonObject> recorded = new LinkedHashMap<>();
+    final Map<String, RemovableHandle> handles = new LinkedHashMap<>();
+    // per recording hook: the gradients it saw during the last backward (copies kept in the program's scope)
+    final Map<String, List<Tensor>> seen = new LinkedHashMap<>();
     int stepIndex = -1;
     JsonObject step;
 
@@ -202,8 +207,11 @@ class DifferentialFuzzTest {
             fail("str(" + arg(s, 0) + ") is\n" + actual + "\n      torch prints\n" + expected);
           }
         }
-        case "backward" -> checkGrads(s.getAsJsonObject("grads"));
-        case "retain_grad", "grad_zero_" -> { }
+        case "backward" -> {
+          checkGrads(s.getAsJsonObject("grads"));
+          if (s.has("hooks")) checkHooks(s.getAsJsonObject("hooks"));
+        }
+        case "retain_grad", "grad_zero_", "hook", "hook_remove" -> { }
         default -> checkResult(s, op, result);
       }
     }
@@ -261,6 +269,38 @@ class DifferentialFuzzTest {
           Expect.values(expected.getAsJsonObject(), grad, null, e.getKey() + ".grad()");
         }
       }
+    }
+
+    /** After a backward: each recording hook saw as many gradients as torch's, with torch's values. */
+    private void checkHooks(JsonObject hooks) {
+      for (Map.Entry<String, JsonElement> e : hooks.entrySet()) {
+        List<JsonElement> expected = e.getValue().getAsJsonArray().asList();
+        List<Tensor> actual = seen.getOrDefault(e.getKey(), List.of());
+        if (actual.size() != expected.size()) {
+          fail("hook " + e.getKey() + " ran " + actual.size() + " times in this backward, torch's " + expected.size());
+        }
+        for (int i = 0; i < expected.size(); i++) {
+          Expect.values(expected.get(i).getAsJsonObject(), actual.get(i), null,
+              "the gradient hook " + e.getKey() + " saw (" + i + ")");
+        }
+      }
+    }
+
+    /** The hook of a "hook" step: gen_fuzz.py's make_hook. */
+    java.util.function.UnaryOperator<Tensor> hook(JsonObject s) {
+      double c = s.has("value") ? s.get("value").getAsDouble() : 0;
+      return switch (s.get("kind").getAsString()) {
+        case "scale" -> g -> g.mul(c);
+        case "add" -> g -> g.add(c);
+        case "record" -> {
+          List<Tensor> list = seen.computeIfAbsent(s.get("handle").getAsString(), k -> new ArrayList<>());
+          yield g -> {
+            list.add(g.clone().keep());
+            return null;
+          };
+        }
+        default -> throw new AssertionError("unknown hook kind " + s.get("kind"));
+      };
     }
 
     Tensor tensor(String name) {
@@ -547,7 +587,16 @@ class DifferentialFuzzTest {
           if (x.grad() != null) x.grad().zero_();
           yield null;
         }
+        case "hook" -> {
+          r.handles.put(str(s, "handle"), x.registerHook(r.hook(s)));
+          yield null;
+        }
+        case "hook_remove" -> {
+          r.handles.get(str(s, "handle")).remove();
+          yield null;
+        }
         case "backward" -> {
+          r.seen.values().forEach(List::clear);
           Tensor gradient = null;
           if (s.has("gradient") && !s.get("gradient").isJsonNull()) {
             JsonObject g = s.getAsJsonObject("gradient");
