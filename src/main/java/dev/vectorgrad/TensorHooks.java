@@ -18,6 +18,8 @@ import java.util.function.UnaryOperator;
  *       unhooked one.
  *   <li>Each hook sees the previous one's result; a non-null result must have the gradient's dtype
  *       and shape (PyTorch's messages, the type checked first).
+ *   <li>A leaf's hooks do not run while it does not require grad ({@code requires_grad_(False)} after the
+ *       graph was recorded), as its gradient is then not accumulated either.
  *   <li>A run takes a snapshot of the list: hooks removed or added meanwhile take effect the next time
  *       backward reaches the tensor (1.13 iterates over a copy of {@code dict.values()}).
  * </ul>
@@ -39,8 +41,12 @@ final class TensorHooks implements UnaryOperator<Tensor> {
   private static final Entry[] NONE = {};
   /** Copy-on-write: a run iterates over the array it read. */
   private volatile Entry[] entries = NONE;
+  /** For a leaf's hooks: the leaf, whose hooks run only while it requires grad (as its accumulator); else null. */
+  private final Tensor leaf;
 
-  private TensorHooks() {}
+  private TensorHooks(Tensor leaf) {
+    this.leaf = leaf;
+  }
 
   /** {@link Tensor#registerHook}: adds {@code hook} to {@code t}'s list, registering the list on first use. */
   static RemovableHandle register(Tensor t, UnaryOperator<Tensor> hook) {
@@ -54,7 +60,7 @@ final class TensorHooks implements UnaryOperator<Tensor> {
       Tensor.Rare r = t.rare();
       list = r.hooks;
       if (list == null) {
-        r.hooks = list = new TensorHooks();
+        r.hooks = list = new TensorHooks(t.gradFn() == null ? t : null);
         t.gradEdge().registerReplacingPreHook(list);   // gradFn, or the leaf's accumulator
       }
     }
@@ -87,7 +93,8 @@ final class TensorHooks implements UnaryOperator<Tensor> {
   @Override
   public Tensor apply(Tensor grad) {
     Entry[] run = entries;
-    if (run.length == 0) return null;
+    // a leaf switched to requires_grad=False after the graph was recorded takes no gradient, and its hooks do not run
+    if (run.length == 0 || leaf != null && !leaf.requiresGrad()) return null;
     // the implicit gradient of a 0-dim output is one shared constant (or a view of it): a hook that wrongly writes
     // into its argument must not change every later backward
     if (Tensor.sharesUnitGrad(grad)) grad = grad.clone();

@@ -153,6 +153,10 @@ class PyTorchGoldenHooksTest {
           x.retainGrad();
           yield null;
         }
+        case "requires_grad_" -> {
+          x.requiresGrad_(s.get("flag").getAsBoolean());
+          yield null;
+        }
         case "hook" -> {
           handles.put(s.get("handle").getAsString(), x.registerHook(hook(s)));
           yield null;

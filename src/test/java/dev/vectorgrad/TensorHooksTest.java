@@ -103,6 +103,26 @@ class TensorHooksTest {
     }
 
     @Test
+    void aLeafsHooksDoNotRunWhileItNoLongerRequiresGrad() {
+      // program 13017646 of the hook fuzzing (seed 13)
+      Tensor x = leaf(2);
+      List<float[]> seen = new ArrayList<>();
+      x.registerHook(g -> {
+        seen.add(g.toFloatArray());
+        return g.mul(10);
+      });
+      Tensor loss = x.mul(3).sum();
+      x.requiresGrad_(false);
+      loss.backward(null, true);
+      assertTrue(seen.isEmpty());
+      assertNull(x.grad());
+      x.requiresGrad_(true);
+      loss.backward();
+      assertArrayEquals(new float[] {3}, seen.get(0));
+      assertArrayEquals(new float[] {30}, x.grad().toFloatArray());
+    }
+
+    @Test
     void aHookThatWritesIntoTheImplicitGradientDoesNotChangeLaterBackwardPasses() {
       Tensor x = leaf(1, 2);
       Tensor s = x.sum();

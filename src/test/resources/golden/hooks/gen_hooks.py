@@ -16,6 +16,7 @@ named tensors, run here by real torch:
             {"op": "mul_", "args": [a], "value"}                        in place (scalar)
             {"op": "add_", "args": [a, b]}                              in place (tensor)
             {"op": "retain_grad", "args": [a]}
+            {"op": "requires_grad_", "args": [a], "flag"}
             {"op": "hook", "args": [a], "kind", "handle", ...}          a.register_hook(hook); the handle gets a name.
                 kinds (every hook is a lambda, so torch names it '<lambda>' as Java names a lambda):
                   scale (g * value), add (g + value), record (appends g to the list "record", returns None),
@@ -148,6 +149,9 @@ class Run:
             return x.add_(a[1])
         if op == "retain_grad":
             x.retain_grad()
+            return None
+        if op == "requires_grad_":
+            x.requires_grad_(s["flag"])
             return None
         if op == "hook":
             self.handles[s["handle"]] = x.register_hook(self.hook(s))
@@ -341,6 +345,10 @@ case("register_on_later_tensor_during_pass", "a hook registered during the pass 
 case("remove_then_backward", "a removed hook does not run; removing twice is harmless",
      [leaf("x", [1.0, 2.0]), hook("x", "scale", "h", value=10.0), {"op": "remove", "handle": "h"},
       {"op": "remove", "handle": "h"}, op("mul_scalar", ["x"], "y", value=3.0), op("sum", ["y"], "s"), bw("s")])
+case("leaf_requires_grad_off", "a leaf's hooks do not run while it no longer requires grad, and run again after",
+     [leaf("x", [2.0]), hook("x", "record_scale", "h", value=10.0, record="r"), op("mul_scalar", ["x"], "y", value=3.0),
+      op("sum", ["y"], "s"), op("requires_grad_", ["x"], flag=False), bw("s", True),
+      op("requires_grad_", ["x"], flag=True), bw("s")])
 case("no_requires_grad", "a tensor that does not require grad takes no hook",
      [leaf("x", [1.0, 2.0], rg=False), hook("x", "scale", "h", value=2.0)])
 case("no_grad_result", "a result made under no_grad does not require grad: no hook",
