@@ -275,6 +275,35 @@ class FuzzRegressionTest {
     assertArrayEquals(new long[] {min}, Tensor.of(new double[] {-0x1p63}, 1).to(DType.INT64).toLongArray());
   }
 
+  /**
+   * Program 7086964 (long profile, seed 7): an in-place op whose operand is a strided view of the written tensor
+   * (torch's overlap check lets it through) reads each operand element just before writing, in the written tensor's
+   * memory order, so later elements see earlier writes; torch 1.13's results, int64 and float32.
+   */
+  @Test
+  void inPlaceOpsSeeTheirOwnEarlierWritesThroughAStridedOperand() {
+    Tensor t = Tensor.of(new long[] {1, 2, 3, 3, 1, 1, 0, 1, 3}, 3, 3);
+    t.add_(t.select(1, -3));
+    assertArrayEquals(new long[] {2, 5, 3, 5, 6, 1, 2, 6, 5}, t.toLongArray());
+    Tensor m = Tensor.of(new long[] {1, 2, 3, 3, 1, 1, 0, 1, 3}, 3, 3);
+    m.mul_(m.select(1, 0));
+    assertArrayEquals(new long[] {1, 6, 0, 3, 3, 0, 0, 3, 0}, m.toLongArray());
+    Tensor f = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+    f.add_(f.slice(1, 0, 1, 1));   // a broadcast column: short rows read it element by element
+    assertArrayEquals(new float[] {2, 4, 6, 10}, f.toFloatArray());
+    // a row of 17 float32: its first 16 run vectorized with the column's value read once, the 17th reads it anew
+    Tensor w = Tensor.arange(0.0, 34.0, 1.0).reshape(2, 17);
+    w.add_(w.slice(1, 5, 6, 1));
+    float[] expected = new float[34];
+    for (int i = 0; i < 17; i++) {
+      expected[i] = i + 5;
+      expected[17 + i] = 17 + i + 22;
+    }
+    expected[16] = 16 + 10;
+    expected[33] = 33 + 44;
+    assertArrayEquals(expected, w.toFloatArray());
+  }
+
   /** Program 1000168: the version error names CopyBackwards as torch does, with its namespace. */
   @Test
   void savedTensorErrorNamesCopyBackwardsWithItsNamespace() {
