@@ -67,9 +67,19 @@ public final class Parallel {
     return n >= GRAIN && threads > 1;
   }
 
+  /**
+   * Takes the dispatch lock, unless another job holds it or this thread is inside a job's part
+   * already: a part that starts a split call (a kernel reading a tensor computes its pending fused
+   * readers there) runs it on its own thread. The lock is reentrant, and a nested dispatch would
+   * replace the job the workers are running and wait on workers that wait on it.
+   */
+  private static boolean acquire() {
+    return !DISPATCH.isHeldByCurrentThread() && DISPATCH.tryLock();
+  }
+
   /** Runs {@code body} over {@code [0, n)}, split into chunks on several threads when large. */
   public static void forRange(long n, Range body) {
-    if (!splits(n) || !DISPATCH.tryLock()) {
+    if (!splits(n) || !acquire()) {
       body.run(0, n);
       return;
     }
@@ -86,7 +96,7 @@ public final class Parallel {
    */
   public static void forRows(long rows, long rowLength, Range body) {
     long work = rows * rowLength;
-    if (rows < 2 || !splits(work) || !DISPATCH.tryLock()) {
+    if (rows < 2 || !splits(work) || !acquire()) {
       body.run(0, rows);
       return;
     }
@@ -100,7 +110,7 @@ public final class Parallel {
 
   /** The sum of {@code body}'s partial sums over chunks of {@code [0, n)}, added in chunk order. */
   public static double sum(long n, RangeSum body) {
-    if (!splits(n) || !DISPATCH.tryLock()) return body.sum(0, n);
+    if (!splits(n) || !acquire()) return body.sum(0, n);
     try {
       Job job = new Job(n, parts(n), ALIGN, null, body);
       dispatch(job);
