@@ -243,7 +243,7 @@ final class Fusion {
   }
 
   /** An op node: computes a block of its values from its operands' blocks. */
-  abstract static sealed class Computed extends Expr permits Op, Map, Pair {
+  abstract static sealed class Computed extends Expr permits Op, Map, Pair, Where {
     private final int ops;
     private final int slots;
     /** The tree's shape for the compiled-loop cache, built here once rather than at every evaluation. */
@@ -377,6 +377,40 @@ final class Fusion {
     }
   }
 
+  /**
+   * {@code where(cond, a, b)}: a selection, the chosen elements copied as the eager select copies
+   * them (runs of one choice at a time), so the bits are the eager ones whatever the blocks. The
+   * bool condition is gathered as 0/1 values of the output's dtype.
+   */
+  static final class Where extends Computed {
+    final Expr cond;
+    final Expr a;
+    final Expr b;
+
+    Where(Expr cond, Expr a, Expr b) {
+      super(1 + cond.ops() + a.ops() + b.ops(),
+          Math.max(slots(a, b), (a.slots() > 0 ? 1 : 0) + (b.slots() > 0 ? 1 : 0) + cond.slots()),
+          FusionCompiler.Shape.NONE);   // the block interpreter runs it
+      this.cond = cond;
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    void eval(Ctx c, int slot, long i, long len, MemorySegment dst, long dstOff) {
+      Arg x = new Arg(), y = new Arg(), z = new Arg();
+      z.load(cond, c, y.load(b, c, x.load(a, c, slot, i, len), i, len), i, len);
+      for (long j = 0; j < len; ) {
+        boolean pick = c.k.get(z.seg, z.off + j) != 0;
+        long run = j + 1;
+        while (run < len && (c.k.get(z.seg, z.off + run) != 0) == pick) run++;
+        Arg from = pick ? x : y;
+        c.k.copy(from.seg, from.off + j, dst, dstOff + j, run - j);
+        j = run;
+      }
+    }
+  }
+
   /** A pending tensor's definition: its expression and the distinct tensors it reads. */
   static final class Pending {
     private final Computed root;
@@ -429,6 +463,16 @@ final class Fusion {
     Expr ea = operand(a, out, false), eb = ea == null ? null : operand(b, out, false);
     if (eb == null) return false;
     install(out, new Pair(op, ea, eb));
+    return true;
+  }
+
+  /** Makes {@code out} the pending {@code where(cond, a, b)}, as {@link #deferBinary}. */
+  static boolean deferWhere(Tensor cond, Tensor a, Tensor b, Tensor out) {
+    if (!takes(out)) return false;
+    Expr ea = operand(a, out, false), eb = ea == null ? null : operand(b, out, false);
+    Expr ec = eb == null ? null : operand(cond, out, false);
+    if (ec == null) return false;
+    install(out, new Where(ec, ea, eb));
     return true;
   }
 
@@ -533,6 +577,10 @@ final class Fusion {
     } else if (e instanceof Pair pair) {
       collect(pair.a, leaves);
       collect(pair.b, leaves);
+    } else if (e instanceof Where where) {
+      collect(where.cond, leaves);
+      collect(where.a, leaves);
+      collect(where.b, leaves);
     } else if (e instanceof Leaf l) {
       for (Tensor t : leaves) {
         if (t == l.t) return;

@@ -434,7 +434,7 @@ final class Indexing {
     DType dtype = Arithmetic.resultType(a, b);
     long[] shape = Shapes.broadcast(Shapes.broadcast(cond.shape, a.shape), b.shape);
     Tensor out = Tensor.empty(dtype, shape);
-    select(cond, a, b, out);
+    if (!Fusion.deferWhere(cond, a, b, out)) select(cond, a, b, out);   // else pending: computed when read
     if ((a.requiresGrad() || b.requiresGrad()) && ThreadState.current().gradEnabled) {
       out.setHistory(new WhereBackward(cond, a, b));
     }

@@ -544,6 +544,53 @@ class FusionTest {
     }
   }
 
+  /**
+   * {@code where} joins the chain: a pending branch is inlined, the bool condition (a comparison,
+   * computed: it is not floating) and a broadcast branch are read per block; the chosen elements'
+   * bits, the sum and the graph are the eager ones.
+   */
+  @ParameterizedTest(name = "{0} x {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"1, 5", "64, 64", "300, 333"})
+  void whereSelectsBetweenPendingBranches(int rows, int cols) {
+    int n = rows * cols;
+    float[] a = values(n, 4), b = values(n, 3), row = values(cols, 2);
+    float[] expected = new float[n];
+    for (int i = 0; i < n; i++) expected[i] = (a[i] > 0 ? a[i] * b[i] : row[i % cols]) - b[i];
+    try (TensorScope s = TensorScope.open()) {
+      Tensor ta = Tensor.of(a, rows, cols).requiresGrad_(true), tb = Tensor.of(b, rows, cols);
+      Tensor tr = Tensor.of(row);
+      Tensor r = Tensor.where(ta.gt(0), ta.mul(tb), tr).sub(tb);
+      if (fusesEverything()) assertNotNull(r.pending);
+      assertEquals("WhereBackward0", r.gradFn().nextFunctions().get(0).name());
+      Tensor fusedSum = Tensor.where(ta.gt(0), ta.mul(tb), tr).sub(tb).sum();
+      assertArrayEquals(expected, r.toFloatArray());
+      assertEquals(Float.floatToIntBits((float) Tensor.of(expected).sum().item()),
+          Float.floatToIntBits((float) fusedSum.item()));
+    }
+  }
+
+  /**
+   * An op split over the kernel threads that reads a tensor with pending readers computes them in
+   * its parts (Tensor.seg() inside the parallel body): their evaluation runs on the part's thread
+   * instead of dispatching a nested job, which replaced the running job and waited forever.
+   */
+  @Test
+  void aSplitOpReadingATensorWithPendingReadersComputesThemWithoutDeadlock() {
+    int n = 200_000;
+    float[] x = values(n, 4);
+    try (TensorScope s = TensorScope.open()) {
+      Tensor tx = Tensor.of(x);
+      Tensor doubled = tx.mul(2).add(1);   // a pending reader of tx's storage (when fusing)
+      boolean[] positive = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120),
+          () -> tx.gt(0).toBooleanArray());   // the comparison kernel reads tx per part
+      float[] d = doubled.toFloatArray();
+      for (int i = 0; i < n; i++) {
+        assertEquals(x[i] > 0, positive[i]);
+        assertEquals(x[i] * 2f + 1f, d[i], 0f);
+      }
+    }
+  }
+
   /** A pending operand of another shape or dtype is computed, then read as any computed operand. */
   @Test
   void aBroadcastOrConvertedPendingOperandIsComputedAndTheChainGoesOn() {
