@@ -49,7 +49,7 @@ step "many-core comparison (C, PyTorch, vectorgrad)"
 PYTHON="${PYTHON:-python3}" \
 JMH_REGEX='.*(SeedStepBench|AddBench.addOut|MeanBench).*' \
 JMH_OPTS="${MC_JMH_OPTS:--f 1 -wi 6 -w 500ms -i 5 -r 400ms -bm avgt -tu ns}" \
-timeout 450 bash native-bench/compare.sh --no-build --no-strided --no-math \
+timeout "${MC_TIMEOUT:-450}" bash native-bench/compare.sh --no-build --no-strided --no-math \
     --sizes "${MC_SIZES:-S1,S3,S4,S5,S6}" --threads "${MC_THREADS:-1 4 16}" --workloads seed_step,add_out,mean \
     --budget 0.2 --warmup 0.05 --out "$RES"
 echo "compare.sh exit $?"
