@@ -20,7 +20,8 @@ import re
 import subprocess
 import sys
 
-PHASES = {  # the method TrainingBench.measure called -> phase
+LOOP = "dev.vectorgrad.bench.TrainingLoop.epoch"  # the training loop's frame
+PHASES = {  # the method TrainingLoop.epoch called -> phase
     "dev.vectorgrad.data.TensorDataset.getBatch": "batch gather (not in the step time)",
     "dev.vectorgrad.optim.Optimizer.zeroGrad": "zero_grad",
     "dev.vectorgrad.nn.Sequential.forward": "forward",
@@ -29,6 +30,9 @@ PHASES = {  # the method TrainingBench.measure called -> phase
     "dev.vectorgrad.optim.Adam.step": "optimizer step (Adam)",
     "dev.vectorgrad.Tensor.item": "loss.item()",
     "dev.vectorgrad.TensorScope.close": "scope close (frees the step's tensors)",
+    "dev.vectorgrad.bench.TrainingBench$StepTimer.start": "harness (loop, timers)",
+    "dev.vectorgrad.bench.TrainingBench$StepTimer.stop": "harness (loop, timers)",
+    "java.lang.System.arraycopy": "harness (loop, timers)",
 }
 
 
@@ -75,7 +79,7 @@ def short(name):
 def attribute(frames):
     """(phase, detail) of one sample of the main thread (or a worker thread's)."""
     try:
-        i = frames.index("dev.vectorgrad.bench.TrainingBench.measure")
+        i = frames.index(LOOP)
     except ValueError:
         return ("worker threads / other", short(next((f for f in frames if f.startswith("dev.vectorgrad")), frames[0])))
     if i == 0:

@@ -63,7 +63,7 @@ def summarise(rows):
     """{(dataset, threads): {impl: {column: median over rounds}}}, skipped cases, settings, digests."""
     groups = defaultdict(lambda: defaultdict(list))
     skipped = set()
-    settings = defaultdict(set)
+    settings = defaultdict(list)
     digests = defaultdict(set)
     for r in rows:
         key = (r["dataset"], int(r["threads"]))
@@ -71,7 +71,7 @@ def summarise(rows):
             skipped.add(key)
             continue
         groups[key][r["impl"]].append(r)
-        settings[r["dataset"]].add((r["impl"], r["steps_per_epoch"], r["warmup_epochs"], r["epochs"], r["train_size"]))
+        settings[r["dataset"]].append((r["impl"], r["steps_per_epoch"], r["warmup_epochs"], r["epochs"], r["train_size"]))
         digests[r["dataset"]].add((r["impl"], r["order_digest"]))
     out = {}
     for key, by_impl in groups.items():
@@ -145,8 +145,11 @@ def markdown(summary, skipped, settings, digests, png_link):
 
     notes = []
     for dataset, ss in sorted(settings.items()):
-        desc = sorted({f"{s[4]} samples, {s[1]} steps per epoch, {s[2]} warm-up + {s[3]} measured epochs" for s in ss})
-        notes.append(f"{TITLES.get(dataset, dataset)}: {'; '.join(desc)}.")
+        desc = sorted({f"{s[4]} samples, {s[1]} steps per epoch, {s[3]} measured epochs" for s in ss})
+        # The warm-up runs until the step time settles (or a fixed count): how long it took, per round.
+        warm = "; ".join(f"{impl} {', '.join(str(w) for w in sorted(int(s[2]) for s in ss if s[0] == impl))}"
+                         for impl in IMPLS if any(s[0] == impl for s in ss))
+        notes.append(f"{TITLES.get(dataset, dataset)}: {'; '.join(desc)}; warm-up epochs per round: {warm}.")
         seen = {d for (_, d) in digests[dataset]}
         if len(seen) > 1:
             notes.append(f"**WARNING: {dataset}: the libraries trained on different data orders "

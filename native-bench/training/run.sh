@@ -11,8 +11,9 @@
 #   --threads LIST         comma-separated thread counts [1,2]
 #   --rounds N             repetitions of every case, interleaved; the report takes medians [3]
 #   --datasets LIST        digits,fashion-mnist [both]
-#   --digits-epochs W:E    warm-up and measured epochs for the digits (45 steps each) [100:50]
-#   --fashion-epochs W:E   the same for Fashion-MNIST (938 steps each) [2:3]
+#   --digits-epochs W:E    warm-up and measured epochs for the digits (45 steps each) [auto:50]; W is a
+#                          number or auto: until the step time has settled (WarmUp.java, README.md)
+#   --fashion-epochs W:E   the same for Fashion-MNIST (938 steps each) [auto:3]
 #   --max-steps N          cap the steps per epoch (smoke runs; the report then says so) [no cap]
 #   --fashion-dir DIR      Fashion-MNIST's IDX files [/usr/share/datasets/fashion-mnist]; when absent
 #                          its rows say "skipped" (apt-get install dataset-fashion-mnist)
@@ -35,8 +36,8 @@ PYTHON="${PYTHON:-/usr/bin/python3}"
 THREADS="1,2"
 ROUNDS=3
 DATASETS="digits,fashion-mnist"
-DIGITS_EPOCHS="100:50"
-FASHION_EPOCHS="2:3"
+DIGITS_EPOCHS="auto:50"
+FASHION_EPOCHS="auto:3"
 MAX_STEPS=""
 FASHION_DIR="/usr/share/datasets/fashion-mnist"
 BUILD=1
@@ -56,7 +57,7 @@ while [ $# -gt 0 ]; do
     --jfr) JFR=1; shift ;;
     --out) OUT="${2:?}"; shift 2 ;;
     --png-link) PNG_LINK="${2:?}"; shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -4,7 +4,7 @@ src/test/resources/golden/training/train_pytorch.py), timed as vectorgrad's twin
 src/jmh/java/dev/vectorgrad/bench/TrainingBench.java times it, printing the same CSV.
 
     /usr/bin/python3 native-bench/training/train_bench.py --threads 1 --dataset digits [--header]
-        [--warmup-epochs W] [--epochs E] [--max-steps N] [--fashion-dir DIR]
+        [--warmup-epochs W|auto] [--epochs E] [--max-steps N] [--fashion-dir DIR]
 
 Workloads (float32): digits  MLP 64-128-10, batch 32, 1438 training images (/ 16);
                      fashion-mnist  MLP 784-256-10, batch 64, the 60,000 training images (/ 255).
@@ -23,8 +23,10 @@ torch is imported (run.sh sets them too), then torch.set_num_threads(--threads).
 
 Measured: a step is zero_grad, forward, loss, backward, optimizer.step() and loss.item() (the
 batch gathered before it is not timed); an epoch is the whole loop over the training set, batch
-gathering included; warm-up epochs run first and are not counted. Per-step times are reported as
-median / p10 / p90 / mean over all measured steps, epoch times as median / min / max.
+gathering included; warm-up epochs run first and are not counted: by default until the step time
+has settled (WarmUp below, TrainingBench's WarmUp rule without its heap and JIT parts), or a fixed
+number. Per-step times are reported as median / p10 / p90 / mean over all measured steps, epoch
+times as median / min / max.
 
 Output (stdout): '#' comment lines (versions, the BLAS library torch loaded), then CSV with the
 columns of HEADER; the native_* and heap columns are vectorgrad's allocator counters (empty here).
@@ -33,6 +35,7 @@ A missing Fashion-MNIST gives a row with status 'skipped' and exit status 0.
 
 import argparse
 import gzip
+import math
 import os
 import statistics
 import sys
@@ -138,27 +141,69 @@ def percentile(sorted_values, q):
     return sorted_values[lo] + (pos - lo) * (sorted_values[hi] - sorted_values[lo])
 
 
-def measure(torch, x, y, n_in, hidden, batch, name, threads, warmup_epochs, epochs, max_steps):
+class WarmUp:
+    """TrainingBench's WarmUp (src/jmh/java/dev/vectorgrad/bench/WarmUp.java) on step times only:
+    blocks of block_epochs epochs; a block improves when its median step time is more than
+    tolerance below the best block median so far; settled after patience blocks in a row without
+    improvement and at least min_epochs; stops unsettled at max_epochs. A fixed count is one
+    block of that many epochs."""
+
+    def __init__(self, block_epochs, patience, tolerance, min_epochs, max_epochs, fixed=False):
+        self.block_epochs, self.patience, self.tolerance = block_epochs, patience, tolerance
+        self.min_epochs, self.max_epochs, self.fixed = min_epochs, max_epochs, fixed
+        self.epochs, self.quiet, self.best, self.trace = 0, 0, math.inf, []
+
+    @staticmethod
+    def parse(spec, digits):
+        if spec in (None, "auto"):
+            return WarmUp(20, 3, 0.02, 100, 4000) if digits else WarmUp(1, 2, 0.02, 2, 20)
+        n = int(spec)
+        if n < 0:
+            raise SystemExit(f"--warmup-epochs must be auto or >= 0, not {spec}")
+        return WarmUp(n, 0, 0.0, n, n, fixed=True)
+
+    def done(self):
+        if self.fixed:
+            return self.epochs >= self.max_epochs
+        return self.epochs >= self.max_epochs or (self.epochs >= self.min_epochs and self.quiet >= self.patience)
+
+    def block(self, median_us):
+        self.epochs += self.block_epochs
+        improved = median_us < self.best * (1 - self.tolerance)
+        self.best = min(self.best, median_us)
+        self.quiet = 0 if improved else self.quiet + 1
+        self.trace.append(f"{median_us:.1f}")
+
+    def summary(self):
+        if self.fixed:
+            outcome, rule = f"fixed, {self.epochs} epochs", ""
+        else:
+            settled = self.quiet >= self.patience and self.epochs >= self.min_epochs
+            outcome = (f"settled after {self.epochs} epochs" if settled
+                       else f"NOT settled, stopped at the cap of {self.epochs} epochs")
+            rule = (f" (blocks of {self.block_epochs} epochs, {self.patience} without a "
+                    f"{100 * self.tolerance:.0f}% improvement, {self.min_epochs}-{self.max_epochs} epochs)")
+        return f"{outcome}{rule}; per block, median step us: {' '.join(self.trace)}"
+
+
+def measure(torch, x, y, n_in, hidden, batch, name, threads, warm_up, epochs, max_steps):
     from torch import nn
     n = len(y)
     steps_per_epoch = min((n + batch - 1) // batch, max_steps)
-    # All permutations before any timing, as index tensors (slices of them are views, no copies).
-    orders = [permutation(n, EPOCH_SEED + e) for e in range(warmup_epochs + epochs)]
-    order_digest = digest(orders[0], y.tolist())
-    orders = [torch.tensor(o, dtype=torch.int64) for o in orders]
 
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, 10))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     model.train()
-    step_ns = []
-    epoch_s = []
     last_loss = float("nan")
     clock = time.perf_counter_ns
-    for e in range(warmup_epochs + epochs):
-        timed = e >= warmup_epochs
-        order = orders[e]
+
+    def epoch(e, step_ns):
+        """Epoch e (its order computed before the clock starts); appends each step's time; returns seconds."""
+        nonlocal last_loss
+        # An index tensor: its slices are views, no copies.
+        order = torch.tensor(permutation(n, EPOCH_SEED + e), dtype=torch.int64)
         epoch_start = clock()
         for s in range(steps_per_epoch):
             index = order[s * batch:(s + 1) * batch]
@@ -171,11 +216,23 @@ def measure(torch, x, y, n_in, hidden, batch, name, threads, warmup_epochs, epoc
             optimizer.step()
             last_loss = loss.item()
             t1 = clock()
-            if timed:
-                step_ns.append(t1 - t0)
-        if timed:
-            epoch_s.append((clock() - epoch_start) / 1e9)
+            step_ns.append(t1 - t0)
+        return (clock() - epoch_start) / 1e9
+
+    e = 0
+    while not warm_up.done():
+        block_ns = []
+        for _ in range(warm_up.block_epochs):
+            epoch(e, block_ns)
+            e += 1
+        block_ns.sort()
+        warm_up.block(percentile(block_ns, 0.5) / 1e3)
+    warmup_epochs = e
+    print(f"# warm-up {name}: {warm_up.summary()}")
+    step_ns = []
+    epoch_s = [epoch(warmup_epochs + m, step_ns) for m in range(epochs)]
     step_ns.sort()
+    order_digest = digest(permutation(n, EPOCH_SEED), y.tolist())
     return (f"pytorch,{name},ok,{threads},{batch},{n},{steps_per_epoch},{warmup_epochs},{epochs},"
             f"{percentile(step_ns, 0.5) / 1e3:.2f},{percentile(step_ns, 0.1) / 1e3:.2f},"
             f"{percentile(step_ns, 0.9) / 1e3:.2f},{statistics.fmean(step_ns) / 1e3:.2f},"
@@ -187,7 +244,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--dataset", choices=("digits", "fashion-mnist"), default="digits")
-    ap.add_argument("--warmup-epochs", type=int, help="default: digits 100, fashion-mnist 2")
+    ap.add_argument("--warmup-epochs", default="auto",
+                    help="a number, or auto (default): until the step time settles (see WarmUp)")
     ap.add_argument("--epochs", type=int, help="measured epochs; default: digits 50, fashion-mnist 3")
     ap.add_argument("--max-steps", type=int, default=sys.maxsize, help="steps per epoch at most (smoke runs)")
     ap.add_argument("--fashion-dir", default=FASHION_DIR)
@@ -209,9 +267,9 @@ def main():
         print(f"pytorch,fashion-mnist,skipped,{args.threads},64" + "," * 18)
         return
     x, y, n_in, hidden, batch = load(args.dataset, args.fashion_dir)
-    warmup = args.warmup_epochs if args.warmup_epochs is not None else (100 if digits else 2)
+    warm_up = WarmUp.parse(args.warmup_epochs, digits)
     epochs = args.epochs if args.epochs is not None else (50 if digits else 3)
-    row = measure(torch, x, y, n_in, hidden, batch, args.dataset, args.threads, warmup, epochs, args.max_steps)
+    row = measure(torch, x, y, n_in, hidden, batch, args.dataset, args.threads, warm_up, epochs, args.max_steps)
     print(f"# torch {torch.__version__}, threads {torch.get_num_threads()}, python {sys.version.split()[0]}, "
           f"libraries: {blas_library()}")
     print(row)

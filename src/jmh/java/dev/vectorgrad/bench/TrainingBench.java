@@ -1,24 +1,12 @@
 package dev.vectorgrad.bench;
 
 import dev.vectorgrad.MemoryStats;
-import dev.vectorgrad.Tensor;
-import dev.vectorgrad.TensorScope;
-import dev.vectorgrad.data.Digits;
 import dev.vectorgrad.data.Mnist;
-import dev.vectorgrad.data.TensorDataset;
 import dev.vectorgrad.kernels.Parallel;
-import dev.vectorgrad.nn.Functional;
-import dev.vectorgrad.nn.Linear;
-import dev.vectorgrad.nn.Module;
-import dev.vectorgrad.nn.ReLU;
-import dev.vectorgrad.nn.Sequential;
-import dev.vectorgrad.optim.Adam;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -28,29 +16,31 @@ import java.util.Locale;
  * invocation model would hide. PyTorch's twin is {@code native-bench/training/train_bench.py};
  * both print the same CSV, and {@code native-bench/training/run.sh} runs them interleaved.
  *
- * <p>The loop is {@link dev.vectorgrad.demo.Training}'s (PyTorch's {@code train_pytorch.py}):
- * {@code Sequential(Linear(in, hidden), ReLU(), Linear(hidden, 10))}, cross-entropy,
- * {@code Adam(lr=1e-3)}, every step in its own {@link TensorScope}. Differences from the demo, so
- * that both libraries see the same work: the shuffles come from {@link SharedOrder} (the same
- * permutations in Python), the digits split is that of {@link SharedOrder} too, there is no test
- * evaluation, no progress bar and no loss bookkeeping beyond {@code loss.item()}.
+ * <p>The loop is {@link TrainingLoop}'s ({@link dev.vectorgrad.demo.Training}'s, PyTorch's
+ * {@code train_pytorch.py}). Differences from the demo, so that both libraries see the same work:
+ * the shuffles come from {@link SharedOrder} (the same permutations in Python), the digits split
+ * is that of {@link SharedOrder} too, there is no test evaluation, no progress bar and no loss
+ * bookkeeping beyond {@code loss.item()}.
  *
  * <p>Measured: a step is {@code zeroGrad(); loss = crossEntropy(model(x), y); loss.backward();
  * step(); loss.item()} plus closing its scope (the batch gathered before it is not timed); an
  * epoch is the whole loop over the shuffled training set, batch gathering ({@code indexSelect},
  * as {@code DataLoader}) included. Warm-up epochs run first (the JIT compiles then) and are not
- * counted. The native-memory columns difference {@link MemoryStats}'s counters over the measured
- * epochs: in steady state fresh allocations and reserved bytes must not grow.
+ * counted: by default until the step time has settled ({@link WarmUp}), or a fixed number. The
+ * native-memory columns difference {@link MemoryStats}'s counters over the measured epochs: in
+ * steady state fresh allocations and reserved bytes must not grow.
  *
  * <pre>{@code
  * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dvectorgrad.threads=1 \
- *   -cp target/benchmarks.jar dev.vectorgrad.bench.TrainingBench --dataset digits [--warmup-epochs W]
+ *   -cp target/benchmarks.jar dev.vectorgrad.bench.TrainingBench --dataset digits [--warmup-epochs W|auto]
  *   [--epochs E] [--max-steps N] [--fashion-dir DIR] [--header]
  * }</pre>
  *
- * <p>Defaults: digits 100 warm-up + 50 measured epochs of 45 steps, Fashion-MNIST 2 + 3 of 938;
- * {@code --max-steps} caps the steps per epoch (smoke runs). A missing Fashion-MNIST prints a row
- * with status {@code skipped} and exits normally.
+ * <p>Defaults: digits warm-up until settled (at least 100, at most 4000 epochs of 45 steps) + 50
+ * measured epochs, Fashion-MNIST until settled (2 to 20 epochs of 938) + 3; {@code --max-steps}
+ * caps the steps per epoch (smoke runs). A missing Fashion-MNIST prints a row with status
+ * {@code skipped} and exits normally. Comment lines ({@code #}) give the warm-up's trace and the
+ * measured window (for {@code jfr_breakdown.py}).
  */
 public final class TrainingBench {
   /** The CSV columns, shared with {@code train_bench.py}. */
@@ -61,21 +51,13 @@ public final class TrainingBench {
 
   private TrainingBench() {}
 
-  /** A workload: the data (inputs already scaled, labels int64) and the recipe's sizes; owns the data. */
-  private record Workload(String name, TensorDataset train, int in, int hidden, int batch) implements AutoCloseable {
-    @Override
-    public void close() {
-      train.close();
-    }
-  }
-
   /**
    * Trains one workload and prints its CSV row (after the header with {@code --header}). PyTorch
    * equivalent: {@code python3 native-bench/training/train_bench.py} with the same arguments.
    */
   public static void main(String[] args) throws IOException {
     String dataset = "digits";
-    Integer warmup = null;
+    String warmup = "auto";
     Integer epochs = null;
     int maxSteps = Integer.MAX_VALUE;
     Path fashionDir = Mnist.DEBIAN_FASHION_MNIST;
@@ -83,7 +65,7 @@ public final class TrainingBench {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--dataset" -> dataset = args[++i];
-        case "--warmup-epochs" -> warmup = Integer.parseInt(args[++i]);
+        case "--warmup-epochs" -> warmup = args[++i];
         case "--epochs" -> epochs = Integer.parseInt(args[++i]);
         case "--max-steps" -> maxSteps = Integer.parseInt(args[++i]);
         case "--fashion-dir" -> fashionDir = Path.of(args[++i]);
@@ -97,11 +79,8 @@ public final class TrainingBench {
     if (header) System.out.println(HEADER);
     int threads = Parallel.threads();
     switch (dataset) {
-      case "digits" -> {
-        try (Workload w = digits()) {
-          measure(w, threads, warmup != null ? warmup : 100, epochs != null ? epochs : 50, maxSteps);
-        }
-      }
+      case "digits" -> measure(TrainingLoop.digits(), threads, WarmUp.parse(warmup, WarmUp.DIGITS),
+          epochs != null ? epochs : 50, maxSteps);
       case "fashion-mnist" -> {
         if (!Mnist.isPresent(fashionDir)) {
           // Absent data is a normal outcome: say so in a row, so the report can print "skipped".
@@ -110,9 +89,8 @@ public final class TrainingBench {
           System.out.println("vectorgrad,fashion-mnist,skipped," + threads + ",64" + ",".repeat(18));
           return;
         }
-        try (Workload w = fashionMnist(fashionDir)) {
-          measure(w, threads, warmup != null ? warmup : 2, epochs != null ? epochs : 3, maxSteps);
-        }
+        measure(TrainingLoop.fashionMnist(fashionDir), threads, WarmUp.parse(warmup, WarmUp.FASHION),
+            epochs != null ? epochs : 3, maxSteps);
       }
       default -> {
         System.err.println("TrainingBench: --dataset must be digits or fashion-mnist, not " + dataset);
@@ -121,109 +99,80 @@ public final class TrainingBench {
     }
   }
 
-  /** The digits scaled by 1/16, the training part of {@link SharedOrder#digitsTrainIndices()}. */
-  private static Workload digits() {
-    try (TensorDataset all = Digits.load();
-        Tensor x = all.tensor(0).view(-1, 64).div(16.0);
-        Tensor index = Tensor.of(SharedOrder.digitsTrainIndices())) {
-      return new Workload("digits", new TensorDataset(x.indexSelect(0, index), all.tensor(1).indexSelect(0, index)),
-          64, 128, 32);
+  /** Records each step's wall time into {@code nanos} from {@code at} on. */
+  private static final class StepTimer implements TrainingLoop.Probe {
+    long[] nanos;
+    int at;
+    private long t0;
+
+    @Override
+    public void start() {
+      t0 = System.nanoTime();
+    }
+
+    @Override
+    public void stop() {
+      nanos[at++] = System.nanoTime() - t0;
     }
   }
 
-  /** Fashion-MNIST's 60,000 training images scaled by 1/255 (the test set is not used). */
-  private static Workload fashionMnist(Path dir) throws IOException {
-    try (TensorDataset raw = Mnist.load(dir, true)) {
-      return new Workload("fashion-mnist",
-          new TensorDataset(raw.tensor(0).view(-1, 784).div(255.0), raw.tensor(1).clone()), 784, 256, 64);
-    }
-  }
+  private static void measure(TrainingLoop.Workload w, int threads, WarmUp warmUp, int epochs, int maxSteps) {
+    try (TrainingLoop loop = new TrainingLoop(w, maxSteps)) {
+      int steps = loop.stepsPerEpoch;
+      StepTimer timer = new StepTimer();
 
-  @SuppressWarnings("try") // the step scope acts by being closed
-  private static void measure(Workload w, int threads, int warmupEpochs, int epochs, int maxSteps) {
-    TensorDataset train = w.train();
-    int n = train.size();
-    int stepsPerEpoch = Math.min((n + w.batch() - 1) / w.batch(), maxSteps);
-    // All permutations before any timing: their cost is the order's, not the library's.
-    List<long[]> orders = new ArrayList<>();
-    for (int e = 0; e < warmupEpochs + epochs; e++) orders.add(SharedOrder.epochOrder(n, e));
-
-    Tensor.manualSeed(0);
-    Module model = new Sequential(new Linear(w.in(), w.hidden()), new ReLU(), new Linear(w.hidden(), 10));
-    Adam optimizer = new Adam(model.parameters(), 1e-3);
-    model.train();
-    long[] stepNanos = new long[epochs * stepsPerEpoch];
-    double[] epochSeconds = new double[epochs];
-    int measured = 0;
-    double lastLoss = Double.NaN;
-    long fresh0 = 0, reserved0 = 0, allocs0 = 0, live0 = 0, heap0 = 0;
-    Instant measuredFrom = Instant.now();
-    for (int e = 0; e < warmupEpochs + epochs; e++) {
-      boolean timed = e >= warmupEpochs;
-      if (e == warmupEpochs) {
-        fresh0 = MemoryStats.freshAllocations();
-        reserved0 = MemoryStats.reservedBytes();
-        allocs0 = MemoryStats.allocations();
-        live0 = MemoryStats.liveBytes();
-        heap0 = heapAllocated();
-        measuredFrom = Instant.now();
+      // Warm-up: blocks of epochs until the rule says the step time, the heap per step and the JIT settled.
+      timer.nanos = new long[warmUp.blockEpochs * steps];
+      int e = 0;
+      while (!warmUp.done()) {
+        timer.at = 0;
+        long heap = JvmCounters.heapAllocated();
+        long jit = JvmCounters.compileMillis();
+        for (int b = 0; b < warmUp.blockEpochs; b++) loop.epoch(loop.order(e++), timer);
+        double heapPerStep = heap < 0 ? Double.NaN : (JvmCounters.heapAllocated() - heap) / (double) timer.at;
+        long[] sorted = Arrays.copyOf(timer.nanos, timer.at);
+        Arrays.sort(sorted);
+        warmUp.block(percentile(sorted, 0.5) / 1e3, heapPerStep, jit < 0 ? -1 : JvmCounters.compileMillis() - jit);
       }
-      long[] order = orders.get(e);
-      long epochStart = System.nanoTime();
-      for (int s = 0; s < stepsPerEpoch; s++) {
-        int from = s * w.batch();
-        long[] indices = Arrays.copyOfRange(order, from, Math.min(from + w.batch(), n));
-        long t0;
-        try (var scope = TensorScope.open()) {
-          List<Tensor> batch = train.getBatch(indices);       // DataLoader's gather: indexSelect
-          t0 = System.nanoTime();
-          optimizer.zeroGrad();
-          Tensor loss = Functional.crossEntropy(model.forward(batch.get(0)), batch.get(1));
-          loss.backward();
-          optimizer.step();
-          lastLoss = loss.item();
-        }
-        long t1 = System.nanoTime();
-        if (timed) stepNanos[measured++] = t1 - t0;
+      int warmupEpochs = e;
+      System.out.println("# warm-up " + w.name() + ": " + warmUp.summary());
+
+      timer.nanos = new long[epochs * steps];
+      timer.at = 0;
+      double[] epochSeconds = new double[epochs];
+      long fresh0 = MemoryStats.freshAllocations();
+      long reserved0 = MemoryStats.reservedBytes();
+      long allocs0 = MemoryStats.allocations();
+      long live0 = MemoryStats.liveBytes();
+      long heap0 = JvmCounters.heapAllocated();
+      Instant measuredFrom = Instant.now();
+      for (int m = 0; m < epochs; m++, e++) {
+        long[] order = loop.order(e);   // the order's cost is not the library's
+        long epochStart = System.nanoTime();
+        loop.epoch(order, timer);
+        epochSeconds[m] = (System.nanoTime() - epochStart) / 1e9;
       }
-      if (timed) epochSeconds[e - warmupEpochs] = (System.nanoTime() - epochStart) / 1e9;
-    }
-    // The window of the measured epochs, for a profile of the steady state (jfr_breakdown.py).
-    System.out.println("# measured " + w.name() + " from " + measuredFrom + " to " + Instant.now());
-    double steps = measured;
-    String memory = String.format(Locale.ROOT, "%.3f,%.1f,%.2f,%d,%.0f",
-        (MemoryStats.freshAllocations() - fresh0) / steps,
-        (MemoryStats.reservedBytes() - reserved0) / steps,
-        (MemoryStats.allocations() - allocs0) / steps,
-        MemoryStats.liveBytes() - live0,
-        heap0 < 0 ? Double.NaN : (heapAllocated() - heap0) / steps);
-    optimizer.close();
-    model.parameters().forEach(Tensor::close);
+      // The window of the measured epochs, for a profile of the steady state (jfr_breakdown.py).
+      System.out.println("# measured " + w.name() + " from " + measuredFrom + " to " + Instant.now());
+      double measured = timer.at;
+      String memory = String.format(Locale.ROOT, "%.3f,%.1f,%.2f,%d,%.0f",
+          (MemoryStats.freshAllocations() - fresh0) / measured,
+          (MemoryStats.reservedBytes() - reserved0) / measured,
+          (MemoryStats.allocations() - allocs0) / measured,
+          MemoryStats.liveBytes() - live0,
+          heap0 < 0 ? Double.NaN : (JvmCounters.heapAllocated() - heap0) / measured);
 
-    long[] sorted = stepNanos.clone();
-    Arrays.sort(sorted);
-    double[] epochSorted = epochSeconds.clone();
-    Arrays.sort(epochSorted);
-    System.out.println(String.format(Locale.ROOT, "vectorgrad,%s,ok,%d,%d,%d,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.4f,%.4f,%.4f,%.5f,%s,",
-        w.name(), threads, w.batch(), n, stepsPerEpoch, warmupEpochs, epochs,
-        percentile(sorted, 0.5) / 1e3, percentile(sorted, 0.1) / 1e3, percentile(sorted, 0.9) / 1e3,
-        Arrays.stream(sorted).average().orElse(Double.NaN) / 1e3,
-        median(epochSorted), epochSorted[0], epochSorted[epochSorted.length - 1], lastLoss,
-        SharedOrder.digest(orders.get(0), train.tensor(1).toLongArray())) + memory);
-  }
-
-  /**
-   * Bytes allocated on the Java heap by all threads so far (HotSpot's counter, read twice per run);
-   * -1 where unsupported. Reflective because the benchmarks compile inside module dev.vectorgrad,
-   * which does not read java.management; at run time they are on the class path.
-   */
-  private static long heapAllocated() {
-    try {
-      Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-      return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getTotalThreadAllocatedBytes")
-          .invoke(bean);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return -1;
+      long[] sorted = timer.nanos.clone();
+      Arrays.sort(sorted);
+      double[] epochSorted = epochSeconds.clone();
+      Arrays.sort(epochSorted);
+      System.out.println(String.format(Locale.ROOT,
+          "vectorgrad,%s,ok,%d,%d,%d,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.4f,%.4f,%.4f,%.5f,%s,",
+          w.name(), threads, w.batch(), w.train().size(), steps, warmupEpochs, epochs,
+          percentile(sorted, 0.5) / 1e3, percentile(sorted, 0.1) / 1e3, percentile(sorted, 0.9) / 1e3,
+          Arrays.stream(sorted).average().orElse(Double.NaN) / 1e3,
+          median(epochSorted), epochSorted[0], epochSorted[epochSorted.length - 1], loop.lastLoss(),
+          loop.digest(loop.order(0))) + memory);
     }
   }
 
