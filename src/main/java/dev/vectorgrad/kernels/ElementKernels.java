@@ -47,8 +47,14 @@ public interface ElementKernels {
    */
   double sum(MemorySegment a, long aOff, long n);
 
-  /** The elements {@link #sum} adds up as one block (vector kernels); {@link #sumFrom} takes runs of it. */
-  long SUM_BLOCK = 4096;
+  /**
+   * The elements {@link #sum} adds up as one block (vector kernels); {@link #sumFrom} takes runs of it.
+   * 16384 rather than 4096: each block restarts the accumulator loop and reduces its lanes, and at
+   * 4096 that cost 10-20% of a sum's time against one loop over the whole range (Zen 4, 1 thread:
+   * 64K floats 2.56 against 2.37 us, 1M floats 55 against 48 us with 16384; C's 8-accumulator loop
+   * 2.32 / 45 us). Each lane still adds only 256 floats in float before the block goes to double.
+   */
+  long SUM_BLOCK = 16384;
 
   /**
    * Continues {@link #sum}'s running total over the next {@code n <= }{@link #SUM_BLOCK} elements of a run

@@ -21,8 +21,11 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Parallel {
   public static final String THREADS_PROPERTY = "vectorgrad.threads";
   public static final String GRAIN_PROPERTY = "vectorgrad.parallel.grain";
-  /** Chunk boundaries fall on multiples of this many elements (whole cache lines and sum blocks). */
-  static final long ALIGN = 4096;
+  /**
+   * Chunk boundaries fall on multiples of this many elements (whole cache lines and sum blocks: the
+   * kernels' {@code SUM_BLOCK}, so that a split sum adds the same blocks as the serial one).
+   */
+  static final long ALIGN = ElementKernels.SUM_BLOCK;
   private static final int SPINS = 1 << 14;
 
   private static volatile int threads = Math.max(1,

@@ -91,7 +91,7 @@ public final class ParallelKernels implements ElementKernels {
   }
 
   /**
-   * Large ranges: one chunk per thread (at least half the grain each, 4096-aligned), the chunks'
+   * Large ranges: one chunk per thread (at least half the grain each, aligned to the sum blocks), the chunks'
    * results combined in chunk order with the kernel's own rule (NaN sticks, the later of equal
    * values wins).
    */

@@ -127,13 +127,14 @@ class VectorScalarAgreementTest {
   @Test
   void streamingSumsGiveTheSameBitsAsTheInCacheLoop() {
     ElementKernels k = vector.float32();
-    long n = VectorFloatKernels.STREAMING_SUM + 4096 * 3 + 77;   // uses the sliced loop
+    long block = ElementKernels.SUM_BLOCK;
+    long n = VectorFloatKernels.STREAMING_SUM + block * 3 + 77;   // uses the sliced loop
     try (Arena arena = Arena.ofShared()) {
       MemorySegment a = arena.allocate(4 * n, 64);
       java.util.Random r = new java.util.Random(5);
       for (long i = 0; i < n; i++) k.set(a, i, r.nextDouble() - 0.3);
       double byBlocks = 0;
-      for (long i = 0; i < n; i += 4096) byBlocks += k.sum(a, i, Math.min(4096, n - i));   // in-cache loop
+      for (long i = 0; i < n; i += block) byBlocks += k.sum(a, i, Math.min(block, n - i));   // in-cache loop
       assertEquals(Double.doubleToRawLongBits(byBlocks), Double.doubleToRawLongBits(k.sum(a, 0, n)));
     }
   }
