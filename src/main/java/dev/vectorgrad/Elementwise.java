@@ -57,6 +57,9 @@ final class Elementwise {
         return;
       }
       if (aFull && rowBroadcast(op, a, b, b, out) || bFull && rowBroadcast(op, a, b, a, out)) return;
+      if (floating && (aFull && columnBroadcast(k, op, a, b, b, out) || bFull && columnBroadcast(k, op, a, b, a, out))) {
+        return;
+      }
     }
     StridedLoop loop = StridedLoop.of(out.shape, out, a, b);
     if (transposedTiles(op, loop, a, b, out)) return;
@@ -127,6 +130,35 @@ final class Elementwise {
         else k.binary(op, row.seg(), row.offset, full.seg(), full.offset + at, out.seg(), out.offset + at, inner);
       }
     });
+    return true;
+  }
+
+  /**
+   * {@code a op b} where one operand is the output's shape and contiguous and the other ({@code col}) is
+   * one value per row, contiguous over the rows ({@code x - x.max(-1, keepdim)}, a per-sample scale):
+   * one kernel call for all rows ({@link ElementKernels#binaryColumn}), where the iteration plan made a
+   * call per row, 15x the cost of the arithmetic for rows of 8. Returns false for other shapes.
+   */
+  private static boolean columnBroadcast(ElementKernels k, BinaryOp op, Tensor a, Tensor b, Tensor col, Tensor out) {
+    if (!isColumn(col, out.shape)) return false;
+    Tensor full = col == b ? a : b;
+    long inner = out.shape[out.shape.length - 1];
+    k.binaryColumn(op, full.seg(), full.offset, col.seg(), col.offset, col == a, out.seg(), out.offset,
+        out.numel / inner, inner);
+    return true;
+  }
+
+  /**
+   * Whether {@code t}, broadcast to {@code shape} (rank at least 2, rows of at least 2), holds one value
+   * per row at consecutive positions: contiguous, last dim 1, every other dim the output's.
+   */
+  static boolean isColumn(Tensor t, long[] shape) {
+    int nd = shape.length, td = t.shape.length;
+    if (nd < 2 || td == 0 || shape[nd - 1] < 2 || t.shape[td - 1] != 1 || !t.contiguous) return false;
+    for (int d = 0; d < nd - 1; d++) {
+      int e = d - (nd - td);
+      if ((e < 0 ? 1 : t.shape[e]) != shape[d]) return false;
+    }
     return true;
   }
 
@@ -438,6 +470,10 @@ final class Elementwise {
     } else if (srcType == DType.FLOAT64 && dstType == DType.FLOAT32) {
       for (long i = 0; i < n; i++, di += sd, si += ss) {
         d.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, di, (float) s.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, si));
+      }
+    } else if (srcType == DType.BOOL && dstType == DType.FLOAT32) {   // a mask as 0/1 (where, masked arithmetic)
+      for (long i = 0; i < n; i++, di += sd, si += ss) {
+        d.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, di, s.get(ValueLayout.JAVA_BYTE, si) != 0 ? 1f : 0f);
       }
     } else if (!srcType.isFloatingPoint() || dstType == DType.INT64) {
       boolean fromFloat = srcType.isFloatingPoint();

@@ -441,24 +441,26 @@ final class Indexing {
     return out;
   }
 
-  /** {@code out = cond ? a : b}, everything broadcast to out's shape and converted to its dtype. */
+  /**
+   * {@code out = cond ? a : b}, everything broadcast to out's shape and converted to its dtype: the
+   * three as contiguous tensors of out's shape and dtype (the condition as 0 and 1), then one select
+   * kernel (a vector blend; the chosen bits copied unchanged), as the fused where computes it.
+   */
   private static void select(Tensor cond, Tensor a, Tensor b, Tensor out) {
     if (out.numel == 0) return;
-    try (Tensor wa = Casts.contiguousAs(a, out.dtype); Tensor wb = Casts.contiguousAs(b, out.dtype)) {
-      Elementwise.copy(wb, out);
-      ElementKernels k = out.kernels(), kc = cond.kernels();
-      Tensor va = wa.alias(null, a.shape, wa.strides, wa.offset);
-      try (va) {
-        StridedLoop loop = StridedLoop.of(out.shape, out, cond, va);
-        long so = loop.innerStrides[0], sc = loop.innerStrides[1], sa = loop.innerStrides[2];
-        loop.run(0, loop.rows, off -> {
-          long o = off[0], c = off[1], p = off[2];
-          for (long j = 0; j < loop.inner; j++, o += so, c += sc, p += sa) {
-            if (kc.getLong(cond.seg(), c) != 0) k.copy(va.seg(), p, out.seg(), o, 1);
-          }
-        });
-      }
+    try (Tensor c = full(cond, out); Tensor fa = full(a, out); Tensor fb = full(b, out)) {
+      out.kernels().select(c.seg(), c.offset, fa.seg(), fa.offset, fb.seg(), fb.offset, out.seg(), out.offset, out.numel);
     }
+  }
+
+  /** {@code t} broadcast to {@code out}'s shape, contiguous, in its dtype: an alias of {@code t} when it already is. */
+  private static Tensor full(Tensor t, Tensor out) {
+    if (t.dtype == out.dtype && t.contiguous && Arrays.equals(t.shape, out.shape)) {
+      return t.alias(null, t.shape, t.strides, t.offset);
+    }
+    Tensor f = Tensor.empty(out.dtype, out.shape);
+    Casts.convert(t, f);
+    return f;
   }
 
   /** WhereBackward0: the gradient goes to a where the condition held, to b elsewhere. */

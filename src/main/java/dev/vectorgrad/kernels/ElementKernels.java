@@ -25,6 +25,34 @@ public interface ElementKernels {
   void scalarBinary(BinaryOp op, double s, MemorySegment b, long bOff, MemorySegment out, long outOff, long n);
 
   /**
+   * A column broadcast over rows: {@code out[r, j] = a[r, j] op col[r]} ({@code col[r] op a[r, j]}
+   * when {@code colFirst}) for {@code rows} rows of {@code inner} elements, as {@link #binaryScalar}
+   * (or {@link #scalarBinary}) row by row with each row's value: the same bits, in one call, so that
+   * short rows ({@code x - x.max(1, keepdim)} of (n, 8)) do not pay a kernel call each. Floating point
+   * kernels.
+   */
+  default void binaryColumn(BinaryOp op, MemorySegment a, long aOff, MemorySegment col, long colOff, boolean colFirst,
+                            MemorySegment out, long outOff, long rows, long inner) {
+    for (long r = 0; r < rows; r++) {
+      double s = get(col, colOff + r);
+      if (colFirst) scalarBinary(op, s, a, aOff + r * inner, out, outOff + r * inner, inner);
+      else binaryScalar(op, a, aOff + r * inner, s, out, outOff + r * inner, inner);
+    }
+  }
+
+  /**
+   * {@code out[i] = cond[i] != 0 ? a[i] : b[i]}, {@code cond} holding elements of this kernel's type
+   * (0 or 1): PyTorch's {@code where}, the chosen element's bits copied unchanged.
+   */
+  default void select(MemorySegment cond, long cOff, MemorySegment a, long aOff, MemorySegment b, long bOff,
+                      MemorySegment out, long outOff, long n) {
+    for (long i = 0; i < n; i++) {
+      if (get(cond, cOff + i) != 0) copy(a, aOff + i, out, outOff + i, 1);
+      else copy(b, bOff + i, out, outOff + i, 1);
+    }
+  }
+
+  /**
    * {@code out[i] = op(a[i])} with the op's parameters {@code p1}, {@code p2} (see {@link UnaryOp});
    * floating point kernels only.
    */

@@ -127,6 +127,24 @@ public final class ParallelKernels implements ElementKernels {
   }
 
   @Override
+  public void binaryColumn(BinaryOp op, MemorySegment a, long aOff, MemorySegment col, long colOff, boolean colFirst,
+                           MemorySegment out, long outOff, long rows, long inner) {
+    Parallel.forRows(rows, inner, (from, to) -> this.inner.binaryColumn(op, a, aOff + from * inner, col, colOff + from,
+        colFirst, out, outOff + from * inner, to - from, inner));
+  }
+
+  @Override
+  public void select(MemorySegment cond, long cOff, MemorySegment a, long aOff, MemorySegment b, long bOff,
+                     MemorySegment out, long outOff, long n) {
+    if (!Parallel.splits(n)) {
+      inner.select(cond, cOff, a, aOff, b, bOff, out, outOff, n);
+    } else {
+      Parallel.forRange(n, (from, to) -> inner.select(cond, cOff + from, a, aOff + from, b, bOff + from, out,
+          outOff + from, to - from));
+    }
+  }
+
+  @Override
   public void copyStrided(MemorySegment a, long aOff, long aStride, MemorySegment out, long outOff, long outStride, long n) {
     inner.copyStrided(a, aOff, aStride, out, outOff, outStride, n);
   }
