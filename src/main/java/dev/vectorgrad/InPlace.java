@@ -89,8 +89,10 @@ final class InPlace {
     if (!ThreadState.current().gradEnabled) return false;
     // PyTorch's check_inplace: the view's creation rules first (handle_view_on_rebase), then the leaf rules
     if (involvesGrad) checkViewRebase(t);
+    // PyTorch asks whether the view requires grad and its (root) base is a leaf, not whether the base requires
+    // grad: a view made to require grad with requires_grad_() is refused too, though its root base does not
     Tensor base = t.viewBase();
-    if (base != null && base.requiresGrad && base.gradFn == null) {
+    if (base != null && t.requiresGrad() && base.gradFn == null) {
       throw new IllegalStateException("a view of a leaf Variable that requires grad is being used in an in-place operation.");
     }
     if (t.requiresGrad && t.gradFn == null && base == null) {

@@ -358,6 +358,38 @@ class FuzzRegressionTest {
     assertArrayEquals(new float[] {1}, x.toFloatArray());
   }
 
+  private static final String VIEW_OF_LEAF =
+      "a view of a leaf Variable that requires grad is being used in an in-place operation.";
+
+  /**
+   * Program 13017095 (hook profile, seed 13): torch refuses an in-place op on a view that requires grad whose root
+   * base is a leaf, whether or not that base requires grad; vectorgrad asked whether the base required grad, so a
+   * view made to require grad with requires_grad_() (or a view of such a view) was written.
+   */
+  @Test
+  void aViewThatRequiresGradOfALeafIsRefusedThoughItsBaseDoesNot() {
+    // the program: copy_ into an expand of a 0-dim view made to require grad
+    Tensor t1 = Tensor.scalar(-1.625f);
+    Tensor t2 = t1.transpose(-1, -1).requiresGrad_(true);
+    Tensor t6 = t2.expand();
+    var e = assertThrows(IllegalStateException.class, () -> t6.copy_(t2.tanh()));
+    assertEquals(VIEW_OF_LEAF, e.getMessage());
+    assertEquals(0, t1.version());
+    // the view itself, and an op whose operands do not require grad (torch: requires_grad is the op's, not the view's)
+    Tensor a = Tensor.zeros(3);
+    Tensor v = a.narrow(0, 1, 2).requiresGrad_(true);
+    e = assertThrows(IllegalStateException.class, () -> v.add_(Tensor.scalar(1)));
+    assertEquals(VIEW_OF_LEAF, e.getMessage());
+    // still allowed, as in torch: a view that does not require grad written with one that does, and no_grad
+    Tensor u = Tensor.zeros(3).narrow(0, 1, 2);
+    u.mul_(leaf(2, 3));
+    assertTrue(u.requiresGrad());
+    try (GradMode.Guard g = GradMode.noGrad()) {
+      v.add_(Tensor.scalar(1));
+    }
+    assertArrayEquals(new float[] {0, 1, 1}, a.toFloatArray());
+  }
+
   /** Programs 2000785, 2000816: a view that one op returned among several is refused as such, even of a leaf. */
   @Test
   void inPlaceOnOneOfSeveralViewsOfALeafNamesTheMultiOutputRule() {
