@@ -485,12 +485,16 @@ final class Elementwise {
     }
   }
 
-  /** The sum of a floating point tensor's elements, in double (blocked vector sums per run). */
+  /**
+   * The sum of a floating point tensor's elements: in PyTorch's order and rounding below
+   * {@link ElementKernels#SHORT_SUM} elements, else in double (blocked vector sums per run).
+   */
   static double sum(Tensor t) {
     if (t.numel == 0) return 0;
     if (t.pending != null) return Fusion.sum(t);   // reduces the pending chain without storing it
     ElementKernels k = t.kernels();
-    if (t.contiguous) return k.sum(t.seg(), t.offset, t.numel);
+    if (t.contiguous) return k.sum(t.seg(), t.offset, t.numel);   // a short run: PyTorch's order
+    if (SumOrder.applies(t)) return SumOrder.sumAll(t);
     StridedLoop loop = StridedLoop.of(t.shape, t);
     long step = loop.innerStrides[0];
     double[] total = {0};

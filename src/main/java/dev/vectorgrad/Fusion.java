@@ -663,6 +663,25 @@ final class Fusion {
     }
   }
 
+  /**
+   * A pending tensor's values computed into a new contiguous tensor, the pending one left as it is
+   * (as a sum leaves it): for a reduction that reads a small pending tensor's values more than once.
+   */
+  static Tensor computedCopy(Tensor t) {
+    Pending p = t.pending;
+    Tensor out = Tensor.empty(t.dtype, t.shape);
+    if (p != null) {
+      synchronized (p) {
+        if (t.pending == p) {
+          evaluate(p, out);
+          return out;
+        }
+      }
+    }
+    Elementwise.copy(t, out);   // computed meanwhile by another thread
+    return out;
+  }
+
   /** Forgets a pending tensor's expression without computing it: {@code close()} of an unread result. */
   static void drop(Tensor t) {
     Pending p = t.pending;

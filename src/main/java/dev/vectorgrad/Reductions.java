@@ -19,8 +19,9 @@ final class Reductions {
       out.kernels().setLong(out.seg(), 0, Elementwise.sumLong(t));
       return out;
     }
-    // The kernel sums in blocks with a double total; rounding it once to the element type matches
-    // PyTorch's float result to within its own summation error.
+    // A short sum follows PyTorch's order and rounding; a longer one is summed in blocks with a double
+    // total, and rounding that once to the element type matches PyTorch's result to within its own
+    // summation error.
     double value = dtype.round(Elementwise.sum(t));
     if (mean) value = dtype.round(value / dtype.round(t.numel));   // PyTorch: sum(...).div_(numel)
     ThreadState state = ThreadState.current();
@@ -166,6 +167,7 @@ final class Reductions {
    * are reduced in one pass each, as (outer, reduced, inner) blocks.
    */
   static Tensor sumDims(Tensor t, boolean[] reduce) {
+    if (SumOrder.applies(t)) return SumOrder.sumDims(t, reduce);   // small: PyTorch's order, any strides
     if (!t.contiguous || !t.dtype.isFloatingPoint()) return sumDimsStrided(t, reduce);
     Tensor src = t;
     long[] shape = t.shape;

@@ -70,10 +70,21 @@ public interface ElementKernels {
   void copy(MemorySegment a, long aOff, MemorySegment out, long outOff, long n);
 
   /**
-   * Sum of {@code n} elements. Accumulates in blocks (several vector accumulators inside a block,
-   * block sums in double), so a float sum of millions of elements stays accurate to float precision.
+   * Sum of {@code n} elements. Fewer than {@link #SHORT_SUM} floating point elements are added in
+   * PyTorch's order and rounding ({@link TorchSumOrder#contiguous}); longer runs accumulate in
+   * blocks (several vector accumulators inside a block, block sums in double), so a float sum of
+   * millions of elements stays accurate to float precision.
    */
   double sum(MemorySegment a, long aOff, long n);
+
+  /**
+   * Runs shorter than this are summed in PyTorch's order and rounding, bit for bit as torch 1.13 on
+   * one thread: float32 values add in float32, where the order can decide whether terms that cancel
+   * give exactly 0 (issue 11). Longer runs keep the faster blocked sum (there the order only moves
+   * the last bits, which every comparison with PyTorch tolerates); whole reductions of fewer
+   * elements follow PyTorch's order over any strides and dims as well.
+   */
+  long SHORT_SUM = 256;
 
   /**
    * The elements {@link #sum} adds up as one block (vector kernels); {@link #sumFrom} takes runs of it.

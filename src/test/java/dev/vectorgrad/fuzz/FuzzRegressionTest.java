@@ -483,6 +483,24 @@ class FuzzRegressionTest {
 
   // ------------------------------------------------------------------------------------------- autograd
 
+  /**
+   * Program 13011147 (hook profile, seed 13): the gradient of a 0-dim leaf broadcast over 4 elements is the sum of
+   * var's 4 float32 gradient terms, which cancel: torch adds them in float32 in its order and gets exactly 0; a
+   * float64 sum rounded once gives -1.49e-8 (the float terms' exact sum). vectorgrad now adds short sums in torch's
+   * order (SumOrderTest holds the order's goldens).
+   */
+  @Test
+  void theGradientOfABroadcastLeafAddsItsTermsInTorchsOrder() {
+    Tensor t3 = leaf(-0.625f, 1.375f, 0.875f, 1.25f);
+    Tensor t8 = Tensor.scalar(1.875f).requiresGrad_(true);
+    Tensor t10 = t3.add(t8).var();
+    assertEquals(0.84765625, t10.item(), 0.0);
+    t10.sum().backward();
+    assertArrayEquals(new float[] {-0.8958333730697632f, 0.4375f, 0.1041666716337204f, 0.3541666865348816f},
+        t3.grad().toFloatArray());
+    assertEquals(0.0, t8.grad().item(), 0.0);
+  }
+
   /** Program 2000490: retain_grad() follows the tensor through an in-place op (the gradient of its new value). */
   @Test
   void retainedGradFollowsAnInPlaceOp() {
