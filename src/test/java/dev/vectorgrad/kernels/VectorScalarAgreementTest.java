@@ -212,7 +212,8 @@ class VectorScalarAgreementTest {
       java.util.Random r = new java.util.Random(5);
       for (long i = 0; i < n; i++) k.set(a, i, r.nextDouble() - 0.3);
       double byBlocks = 0;
-      for (long i = 0; i < n; i += block) byBlocks += k.sum(a, i, Math.min(block, n - i));   // in-cache loop
+      // the in-cache loop, block by block (sumFrom: a short last block is still a block, not a short run)
+      for (long i = 0; i < n; i += block) byBlocks = k.sumFrom(byBlocks, a, i, Math.min(block, n - i));
       assertEquals(Double.doubleToRawLongBits(byBlocks), Double.doubleToRawLongBits(k.sum(a, 0, n)));
     }
   }
