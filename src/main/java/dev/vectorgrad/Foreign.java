@@ -110,7 +110,7 @@ final class Foreign {
     }
     long bytes = t.dtype.byteSize();
     MemorySegment s = t.seg().asSlice(t.offset * bytes, t.numel * bytes);
-    Fusion.exported(t.storage);   // the caller may write it at any time: ops reading it compute at once
+    t.storage.markExported();   // the caller may write it at any time: ops reading it compute at once
     return s;
   }
 }

@@ -496,7 +496,7 @@ final class Fusion {
    * see those writes, which PyTorch's eager results never do.
    */
   private static Expr operand(Tensor t, Tensor out, boolean broadcasts) {
-    if (t.storage.isForeign() || isExported(t.storage)) return null;
+    if (t.storage.isForeign() || t.storage.isExported()) return null;
     boolean sameShape = Arrays.equals(t.shape, out.shape), sameType = t.dtype == out.dtype;
     Pending p = t.pending;
     if (p != null) {
@@ -529,19 +529,6 @@ final class Fusion {
     boolean repeatedRow = last == 1 && allZero(outerStrides);
     if (inner < (repeatedRow ? 2 : 16)) return null;
     return new Leaf(t, false, inner, Arrays.copyOf(shape, nd - 1), outerStrides, last, null);
-  }
-
-  /** Storages whose memory was handed out by {@code segment()} (weakly: they go with their tensors). */
-  private static final java.util.Map<Storage, Boolean> EXPORTED =
-      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
-
-  /** Marks {@code s} as written outside the ops from now on: no pending tensor reads it. */
-  static void exported(Storage s) {
-    EXPORTED.put(s, Boolean.TRUE);
-  }
-
-  private static boolean isExported(Storage s) {
-    return !EXPORTED.isEmpty() && EXPORTED.containsKey(s);
   }
 
   private static boolean allZero(long[] strides) {

@@ -43,10 +43,14 @@ public final class Storage {
 
   private final MemorySegment segment;
   /**
-   * The bytes asked for; for the caller's memory ({@link #wrap}) stored as {@code ~byteSize}
-   * (negative), so that a storage is four fields and the size class is derived from the size.
+   * The bytes asked for, shifted left by one with {@link #markExported} in bit 0; for the caller's
+   * memory ({@link #wrap}) {@code ~byteSize} (negative): a storage stays four fields (32 bytes), the
+   * size class is derived from the size, and marking an export is a plain write instead of a
+   * synchronized weak map's entry (which cost 0.5 us per {@code segment()} and a locked lookup per
+   * fused op once any storage was exported). Not final, for that bit: other threads see it through
+   * the tensor's final {@code storage} field (the size), or after the caller hands them the tensor.
    */
-  private final long bytes;
+  private long bytes;
   /** Holders; set to 1 by the constructor with a plain write (the storage reaches other threads through a final field). */
   private volatile int refs;
   /**
@@ -62,7 +66,7 @@ public final class Storage {
     this.segment = segment;
     REFS.set(this, 1);   // not a volatile write: no fence per tensor
     boolean foreign = sizeClass < 0;
-    this.bytes = foreign ? ~byteSize : byteSize;
+    this.bytes = foreign ? ~byteSize : byteSize << 1;
     if (!foreign) {
       if (TRACK) LIVE.put(this, new Throwable("tensor storage of " + byteSize + " bytes allocated here"));
       else if (!SizeClasses.isSmall(sizeClass)) LARGE_LIVE.add(this);
@@ -71,7 +75,7 @@ public final class Storage {
 
   /** The allocator's class of this storage's block (not for foreign storages). */
   private int sizeClass() {
-    return NativeAllocator.sizeClassOf(Math.max(bytes, 1));
+    return NativeAllocator.sizeClassOf(Math.max(byteSize(), 1));
   }
 
   private Throwable allocationSite() {
@@ -91,6 +95,20 @@ public final class Storage {
   /** Whether this storage is the caller's memory ({@link #wrap}) rather than the allocator's. */
   public boolean isForeign() {
     return bytes < 0;
+  }
+
+  /**
+   * Records that this memory was handed to the caller ({@code Tensor.segment()}), who may write it
+   * outside the ops from now on; a no-op for the caller's own memory, which counts as such anyway.
+   */
+  public void markExported() {
+    long b = bytes;
+    if (b >= 0) bytes = b | 1;
+  }
+
+  /** Whether {@link #markExported} was called. */
+  public boolean isExported() {
+    return bytes >= 0 && (bytes & 1) != 0;
   }
 
   /** Whether the memory may not be written (a read-only mapping or buffer). */
@@ -125,7 +143,7 @@ public final class Storage {
   }
 
   public long byteSize() {
-    return bytes < 0 ? ~bytes : bytes;
+    return bytes < 0 ? ~bytes : bytes >>> 1;
   }
 
   /** Leaves this storage out of leak reports: it is meant to live as long as the JVM. */
