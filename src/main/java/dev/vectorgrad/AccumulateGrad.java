@@ -36,7 +36,9 @@ final class AccumulateGrad extends Node {
 
   @Override
   protected Tensor[] apply(Tensor g) {
-    // a leaf whose requires_grad was switched off after the graph was recorded takes nothing (PyTorch's check)
+    // PyTorch's checks, in its order: a leaf that an in-place op through a view has since given a history (its
+    // requires_grad switched off first) is refused; one whose requires_grad was switched off takes nothing
+    if (leaf.gradFn() != null) throw new IllegalStateException("leaf variable has been moved into the graph interior");
     if (!leaf.requiresGrad()) return NO_GRADS;
     leaf.accumulateGrad(g);
     return NO_GRADS;

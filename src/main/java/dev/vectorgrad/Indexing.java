@@ -68,8 +68,10 @@ final class Indexing {
     }
     for (long p : picks) {
       if (p < 0 || p >= size) {
-        // PyTorch 1.13 selects along dim 1 of a tensor of two or more dims with a kernel of its own (caffe2's)
-        throw new IndexOutOfBoundsException(d == 1 ? "INDICES element is out of DATA bounds, id=" + p + " axis_dim="
+        // PyTorch 1.13 selects along dim 1 of a tensor of two or more dims with a kernel of its own (caffe2's),
+        // and checks the indices of an empty one of two or more dims with that kernel's message along any dim
+        boolean caffe2 = nd > 1 && (d == 1 || t.numel == 0);
+        throw new IndexOutOfBoundsException(caffe2 ? "INDICES element is out of DATA bounds, id=" + p + " axis_dim="
             + size : "index out of range in self");
       }
     }

@@ -108,6 +108,7 @@ final class Pointwise {
     a.ensureOpen();
     e.ensureOpen();
     DType d = Arithmetic.resultType(a, e);
+    Shapes.broadcast(a.shape, e.shape);   // PyTorch's iterator checks the shapes before its kernel refuses bool
     if (d == DType.BOOL) throw notImplemented("pow", d);
     Tensor out;
     if (d == DType.INT64) {

@@ -167,6 +167,7 @@ final class Reductions {
    * are reduced in one pass each, as (outer, reduced, inner) blocks.
    */
   static Tensor sumDims(Tensor t, boolean[] reduce) {
+    if (t.numel == 0) return sumOfNothing(t, reduce);
     if (SumOrder.applies(t)) return SumOrder.sumDims(t, reduce);   // small: PyTorch's order, any strides
     if (!t.contiguous || !t.dtype.isFloatingPoint()) return sumDimsStrided(t, reduce);
     Tensor src = t;
@@ -198,6 +199,16 @@ final class Reductions {
     Tensor copy = Casts.copyAs(t, t.dtype);   // nothing reduced (a 0-dim tensor): still 0 + x, as PyTorch's sum
     copy.kernels().binaryScalar(BinaryOp.ADD, copy.seg(), copy.offset, 0, copy.seg(), copy.offset, copy.numel);
     return copy;
+  }
+
+  /**
+   * Sum over the marked dims of an empty tensor: zeros (int64 for integers and bools), read from
+   * nowhere, since an empty view's offset may lie past its storage's end (a slice of a (0, n) tensor).
+   */
+  private static Tensor sumOfNothing(Tensor t, boolean[] reduce) {
+    long[] kept = t.shape.clone();
+    for (int i = 0; i < kept.length; i++) if (reduce[i]) kept[i] = 1;
+    return Tensor.filled(t.dtype.isFloatingPoint() ? t.dtype : DType.INT64, 0, kept, Shapes.numel(kept));
   }
 
   /**

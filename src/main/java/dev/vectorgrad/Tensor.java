@@ -1787,6 +1787,7 @@ public final class Tensor implements AutoCloseable {
 
   /** A copy of the values in row-major order, as float. PyTorch: {@code tolist()} / {@code numpy()}. */
   public float[] toFloatArray() {
+    if (numel == 0) return new float[0];   // an empty view's offset may lie past its storage's end (a slice of [0, n])
     try (Tensor t = Casts.contiguousAs(this, DType.FLOAT32)) {
       float[] out = new float[Shapes.arrayLength(numel)];
       MemorySegment.copy(t.seg(), ValueLayout.JAVA_FLOAT_UNALIGNED, t.offset * 4, out, 0, out.length);
@@ -1796,6 +1797,7 @@ public final class Tensor implements AutoCloseable {
 
   /** A copy of the values in row-major order, as double. PyTorch: {@code tolist()} of a float64 tensor. */
   public double[] toDoubleArray() {
+    if (numel == 0) return new double[0];   // an empty view's offset may lie past its storage's end (a slice of [0, n])
     try (Tensor t = Casts.contiguousAs(this, DType.FLOAT64)) {
       double[] out = new double[Shapes.arrayLength(numel)];
       MemorySegment.copy(t.seg(), ValueLayout.JAVA_DOUBLE_UNALIGNED, t.offset * 8, out, 0, out.length);
@@ -1805,6 +1807,7 @@ public final class Tensor implements AutoCloseable {
 
   /** A copy of the values in row-major order, as long (floats truncated toward zero). PyTorch: {@code tolist()} of an int64 tensor. */
   public long[] toLongArray() {
+    if (numel == 0) return new long[0];   // an empty view's offset may lie past its storage's end (a slice of [0, n])
     try (Tensor t = Casts.contiguousAs(this, DType.INT64)) {
       long[] out = new long[Shapes.arrayLength(numel)];
       MemorySegment.copy(t.seg(), ValueLayout.JAVA_LONG_UNALIGNED, t.offset * 8, out, 0, out.length);

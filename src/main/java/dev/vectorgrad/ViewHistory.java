@@ -84,6 +84,7 @@ final class ViewHistory {
 
     @Override
     protected Tensor[] apply(Tensor g) {
+      checkNotReleased();   // PyTorch drops the wrapped node when the graph is freed, whatever it saved
       Tensor result = Casts.copyAs(g, g.dtype());
       Tensor[] grads;
       // viewGrad is not closed here: the wrapped derivative may pass it on as another input's

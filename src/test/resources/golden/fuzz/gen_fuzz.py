@@ -26,8 +26,10 @@ torch raises is recorded as an expected failure (the program goes on after it, a
 Every program runs in four environments side by side: "real" (the recorded one: the dtypes asked for), "ref" (float32
 replaced by float64 everywhere) and two "pert" ones (float64, each op that rounds otherwise than IEEE pins down --
 transcendental functions, reductions whose sums are not exact, softmax, var, ... -- gets its result moved by
-u * 8 eps(dtype) * scale, u uniform in [-1, 1], scale the result's magnitude, plus the terms' for sums and the input's
-for activations that cancel inside). They give each float value its tolerance:
+u * 8 eps(dtype) * scale, |u| uniform in [0.5, 1] with a random sign (never near 0: a float64 result moved by less
+than half an ulp would stay put in both pert replays and pass for exact, program 17078520's exp), scale the result's
+magnitude, plus the terms' for sums and the input's for activations that cancel inside). They give each float value
+its tolerance:
     exact (no "tol")     where the pert replays equal the ref one bit for bit: no op that rounds freely touched the
                          value (IEEE-exact ops on exact values: + - * /, sqrt, views, copies, indexing, max, floor,
                          sums whose partial sums are all representable, ...). Java must give torch's bits.
@@ -586,6 +588,7 @@ def perturb(ctx, s, a, r, step_index):
         if o.dtype not in FLOATS or o.numel() == 0:
             continue
         u = torch.rand(o.shape, generator=gen, dtype=torch.float64) * 2 - 1
+        u = torch.where(u < 0, -0.5, 0.5) + u / 2   # |u| in [0.5, 1]: at least 4 eps, never rounded away
         scale = o.detach().abs()
         if op in SUMMING and a[0].numel():
             # a sum's rounding error grows with the terms, not with the (possibly cancelled) result

@@ -123,6 +123,20 @@ class FuzzRegressionTest {
     assertEquals("\"fmod_cpu\" not implemented for 'Bool'", e.getMessage());
   }
 
+  /**
+   * Program 17086207 (long profile, seed 17): pow of two bool tensors whose shapes do not broadcast reports the
+   * shapes (torch's iterator) before the bool dtype (its kernel).
+   */
+  @Test
+  void powChecksTheShapesBeforeRefusingBool() {
+    Tensor a = Tensor.of(new boolean[4], 4);
+    var e = assertThrows(IllegalArgumentException.class, () -> a.pow(Tensor.of(new boolean[9], 3, 1, 3)));
+    assertEquals("The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 2",
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> a.pow(Tensor.of(new boolean[4], 4)));
+    assertEquals("\"pow\" not implemented for 'Bool'", e.getMessage());
+  }
+
   // ------------------------------------------------------------------------------------------- the sign of zero
 
   /** The bits of a 0-dim tensor's value: -0.0 and 0.0 differ. */
@@ -610,6 +624,45 @@ class FuzzRegressionTest {
     assertEquals(null, x.grad());
   }
 
+  /**
+   * Program 17074599 (long profile, seed 17): a leaf whose requires_grad was switched off and which an in-place op
+   * through a view then gave a history (CopySlices) is refused by its accumulator in a graph recorded before (torch's
+   * AccumulateGrad checks grad_fn before requires_grad).
+   */
+  @Test
+  void aLeafMovedIntoTheGraphInteriorIsRefusedByItsAccumulator() {
+    Tensor t1 = leaf(-1.75f, 0f);
+    Tensor t2 = t1.div(0L);
+    Tensor t3 = leaf(2.25f, -0.125f);
+    t2.sub_(t3);
+    t3.requiresGrad_(false);
+    t3.view(2).add_(t2);
+    assertEquals("CopySlices", t3.gradFn().name());
+    var e = assertThrows(IllegalStateException.class, () -> t2.backward(Tensor.of(new float[] {-1.375f, -3f}, 2)));
+    assertEquals("leaf variable has been moved into the graph interior", e.getMessage());
+  }
+
+  /**
+   * Program 17087150 (long profile, seed 17): a backward pass that does not retain the graph frees CopySlices (torch
+   * drops the node it wraps, whatever that saved), so a second pass through it is refused.
+   */
+  @Test
+  void copySlicesIsFreedByABackwardThatDoesNotRetainTheGraph() {
+    Tensor base = Tensor.zeros(3);
+    Tensor w = leaf(1, 1);
+    base.narrow(0, 1, 2).add_(w);
+    base.sum().backward();
+    var e = assertThrows(IllegalStateException.class, () -> base.sum().backward());
+    assertTrue(e.getMessage().startsWith("Trying to backward through the graph a second time"), e.getMessage());
+    // retained, it runs again
+    Tensor base2 = Tensor.zeros(3);
+    Tensor w2 = leaf(1, 1);
+    base2.narrow(0, 1, 2).add_(w2);
+    base2.sum().backward(null, true);
+    base2.sum().backward();
+    assertArrayEquals(new float[] {2, 2}, w2.grad().toFloatArray());
+  }
+
   /** Program 3001606: backward checks the gradient's shape before whether the root requires grad. */
   @Test
   void backwardChecksTheGradientBeforeTheRoot() {
@@ -694,5 +747,46 @@ class FuzzRegressionTest {
     e = assertThrows(IndexOutOfBoundsException.class,
         () -> Tensor.ones(3, 2).indexSelect(0, Tensor.of(new long[] {0, 3}, 2)));
     assertEquals("index out of range in self", e.getMessage());
+  }
+
+  /**
+   * Program 17096899 (long profile, seed 17): torch checks the indices into an empty tensor of two or more dims with
+   * its dim-1 kernel's message along any dim (its own along a dim of size 0); a non-empty one keeps "index out of
+   * range in self" off dim 1.
+   */
+  @Test
+  void indexSelectFromAnEmptyTensorReportsTheDimOneKernelsMessageAlongAnyDim() {
+    Tensor one = Tensor.of(new long[] {1}, 1);
+    var e = assertThrows(IndexOutOfBoundsException.class, () -> Tensor.zeros(DType.INT64, 1, 0).indexSelect(0, one));
+    assertEquals("INDICES element is out of DATA bounds, id=1 axis_dim=1", e.getMessage());
+    e = assertThrows(IndexOutOfBoundsException.class, () -> Tensor.zeros(2, 3, 0).indexSelect(0, Tensor.of(new long[] {9}, 1)));
+    assertEquals("INDICES element is out of DATA bounds, id=9 axis_dim=2", e.getMessage());
+    e = assertThrows(IndexOutOfBoundsException.class, () -> Tensor.zeros(2, 3, 4).indexSelect(2, Tensor.of(new long[] {9}, 1)));
+    assertEquals("index out of range in self", e.getMessage());
+    e = assertThrows(IndexOutOfBoundsException.class, () -> Tensor.zeros(0).indexSelect(0, one));
+    assertEquals("index out of range in self", e.getMessage());
+    assertArrayEquals(new long[] {1, 0}, Tensor.zeros(2, 0).indexSelect(0, one).shape());
+  }
+
+  // ------------------------------------------------------------------------------------------- empty views
+
+  /**
+   * Program 17093105 (long profile, seed 17): a slice of a (0, 2, 8) int64 tensor along dim 1 from 2 has storage
+   * offset 16, past its storage's end (torch does not mind: nothing is read); reading its values or summing it
+   * sliced the memory there and failed.
+   */
+  @Test
+  void anEmptyViewWhoseOffsetLiesPastItsStorageReadsAsEmpty() {
+    for (DType dtype : new DType[] {DType.INT64, DType.FLOAT64, DType.FLOAT32, DType.BOOL}) {
+      Tensor v = Tensor.zeros(dtype, 0, 2, 8).slice(1, 2, -2, 2);
+      assertArrayEquals(new long[] {0, 0, 8}, v.shape());
+      assertEquals(16, v.storageOffset());
+      assertEquals(0, v.toLongArray().length);
+      assertEquals(0, v.toDoubleArray().length);
+      assertEquals(0, v.toFloatArray().length);
+      assertArrayEquals(new long[] {0, 0}, v.sum(new int[] {2}, false).shape());
+      assertArrayEquals(new long[] {1, 0, 8}, v.sum(new int[] {0}, true).shape());
+      assertEquals(0.0, v.sum().item(), 0.0);
+    }
   }
 }
