@@ -111,6 +111,18 @@ final class TrainingLoop implements AutoCloseable {
     return lastLoss;
   }
 
+  /**
+   * A fingerprint of the model's parameters (their float bits, in order): equal between two builds
+   * exactly when they trained to bit-identical weights, the check that an optimisation changed no result.
+   */
+  String parameterDigest() {
+    long h = 1125899906842597L;
+    for (Tensor p : model.parameters()) {
+      for (float v : p.toFloatArray()) h = 31 * h + Float.floatToRawIntBits(v);
+    }
+    return Long.toHexString(h);
+  }
+
   /** {@link SharedOrder#digest} of {@code order} with this data set's labels. */
   String digest(long[] order) {
     return SharedOrder.digest(order, train.tensor(1).toLongArray());

@@ -22,7 +22,8 @@ import java.util.Locale;
  *
  * <p>Prints one line per block (epochs so far, median wall us, CPU us and heap bytes per step,
  * counted from after the batch gather to after the step's scope closed) and a summary line: the
- * medians of the last {@code --last} blocks' values.
+ * medians of the last {@code --last} blocks' values, the final loss and a digest of the trained
+ * parameters (equal across builds exactly when the weights are bit-identical).
  */
 public final class TrainingStepCost {
   private TrainingStepCost() {}
@@ -102,9 +103,10 @@ public final class TrainingStepCost {
       }
       for (double[] t : tail) Arrays.sort(t);
       System.out.println(String.format(Locale.ROOT,
-          "# %s, last %d blocks of %d epochs (%d steps each): wall median %.2f us, CPU %.2f us/step, heap %.0f B/step",
+          "# %s, last %d blocks of %d epochs (%d steps each): wall median %.2f us, CPU %.2f us/step, heap %.0f B/step;"
+              + " final loss %.9g, parameters %s",
           w.name(), last, blockEpochs, blockEpochs * loop.stepsPerEpoch, tail[0][last / 2], tail[1][last / 2],
-          tail[2][last / 2]));
+          tail[2][last / 2], loop.lastLoss(), loop.parameterDigest()));
     }
   }
 }
