@@ -3,6 +3,10 @@ package dev.vectorgrad.nn;
 import dev.vectorgrad.DType;
 import dev.vectorgrad.GradMode;
 import dev.vectorgrad.Tensor;
+import dev.vectorgrad.internal.Internals;
+import dev.vectorgrad.kernels.ElementKernels;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -280,8 +284,26 @@ final class Losses {
 
   // ------------------------------------------------------------------------------------------ classification
 
-  /** Targets read on the host: validated classes, which are ignored, per-element weights. */
-  private record Targets(long[] safe, boolean[] ignored, int ignoredCount, double[] weights, double weightSum) {}
+  /**
+   * Targets read on the host: validated classes (0 where ignored), which are ignored (null: none)
+   * and per-element weights (null: no class weights, every weight 1), and the weights' sum.
+   */
+  private record Targets(long[] safe, boolean[] ignoredOrNull, int ignoredCount, double[] weightsOrNull,
+                         double weightSum) {
+    boolean ignored(int p) {
+      return ignoredOrNull != null && ignoredOrNull[p];
+    }
+
+    /** The weight of position p (1 without class weights: {@code -1 * x} and {@code 1 * g} are exact). */
+    double weight(int p) {
+      return weightsOrNull == null ? 1 : weightsOrNull[p];
+    }
+
+    /** Which positions are ignored, as an array (for label smoothing's mask). */
+    boolean[] ignored() {
+      return ignoredOrNull != null ? ignoredOrNull : new boolean[safe.length];
+    }
+  }
 
   /** PyTorch's {@code nll_loss_nd} shape checks, in its order. */
   private static void checkNll(Tensor input, Tensor target, Tensor weight) {
@@ -326,24 +348,37 @@ final class Losses {
     }
   }
 
+  /** The classes of an int64 {@code target} in row-major order; a contiguous one read in place, without a copy tensor. */
+  private static long[] classes(Tensor target) {
+    if (!target.isContiguous()) return target.toLongArray();
+    Internals.TensorAccess access = Internals.tensors();
+    MemorySegment seg = access.storageSegment(target);
+    long off = access.offset(target);
+    long[] t = new long[Math.toIntExact(target.numel())];
+    MemorySegment.copy(seg, ValueLayout.JAVA_LONG_UNALIGNED, off * Long.BYTES, t, 0, t.length);
+    return t;
+  }
+
   private static Targets targets(Tensor target, long classes, Tensor weight, long ignoreIndex) {
-    long[] t = target.toLongArray();
+    long[] t = classes(target);
     double[] classWeights = weight == null ? null : weight.toDoubleArray();
-    boolean[] ignored = new boolean[t.length];
-    double[] w = new double[t.length];
+    boolean[] ignored = null;
+    double[] w = classWeights == null ? null : new double[t.length];
     int ignoredCount = 0;
     double sum = 0;
     for (int i = 0; i < t.length; i++) {
       long c = t[i];
       if (c == ignoreIndex) {
+        if (ignored == null) ignored = new boolean[t.length];
         ignored[i] = true;
         ignoredCount++;
         t[i] = 0;
         continue;
       }
       if (c < 0 || c >= classes) throw new IndexOutOfBoundsException("Target " + c + " is out of bounds.");
-      w[i] = classWeights == null ? 1 : classWeights[(int) c];
-      sum += w[i];
+      double wi = classWeights == null ? 1 : classWeights[(int) c];
+      if (w != null) w[i] = wi;
+      sum += wi;
     }
     return new Targets(t, ignored, ignoredCount, w, sum);
   }
@@ -373,7 +408,11 @@ final class Losses {
     return nllFused(input, target.shape(), r, tg, dim == 4 ? "NllLoss2DBackward0" : "NllLossBackward0");
   }
 
-  /** The fused NLL on an input of (C), (N, C) or (N, C, H, W); positions in row-major target order. */
+  /**
+   * The fused NLL on an input of (C), (N, C) or (N, C, H, W); positions in row-major target order.
+   * Only the target elements are read (in place for a contiguous input), and the gradient is made
+   * as zeros with one entry written per position: a training step's loss copies no whole tensor.
+   */
   private static Tensor nllFused(Tensor input, long[] targetShape, int r, Targets tg, String name) {
     long[] in = input.shape();
     boolean noBatch = in.length == 1;
@@ -383,35 +422,53 @@ final class Losses {
     boolean f32 = dtype == DType.FLOAT32;
     long[] safe = tg.safe();
     int positions = safe.length;
-    double[] x = input.toDoubleArray();
-    double[] loss = new double[positions];
+    Picked x = Picked.of(input);
+    double[] loss = r == NONE ? new double[positions] : null;
     double sum = 0;
     for (int p = 0; p < positions; p++) {
-      if (tg.ignored()[p]) continue;
-      double v = -tg.weights()[p] * x[index(p, safe[p], classes, rest)];
-      loss[p] = f32 ? (float) v : v;
-      sum += loss[p];
+      if (tg.ignored(p)) continue;
+      double v = -tg.weight(p) * x.at(index(p, safe[p], classes, rest));
+      double lp = f32 ? (float) v : v;
+      if (loss != null) loss[p] = lp;
+      sum += lp;
     }
     double totalWeight = f32 ? (float) tg.weightSum() : tg.weightSum();
     Tensor value = switch (r) {
       case NONE -> constant(loss, targetShape, dtype);
-      case SUM -> constant(new double[] {sum}, new long[0], dtype);
-      default -> constant(new double[] {f32 ? (float) sum / (float) totalWeight : sum / totalWeight}, new long[0], dtype);
+      case SUM -> Tensor.full(dtype, sum);
+      default -> Tensor.full(dtype, f32 ? (float) sum / (float) totalWeight : sum / totalWeight);
     };
     // input is saved only for PyTorch's version check (the derivative does not read it)
     return FusedNode.record(name, value, new Tensor[] {input}, new Tensor[] {input}, (i, g, saved) -> {
       // PyTorch's nll_loss_backward: grad = -(mean ? g / total_weight : g), times the target's weight
-      double[] gs = g.toDoubleArray();
-      double[] out = new double[Math.toIntExact(input.numel())];
+      double[] gs = g.numel() == 1 ? null : g.toDoubleArray();
+      double g0 = gs == null ? g.item() : 0;
+      Tensor out = Tensor.zeros(dtype, in);
+      Internals.TensorAccess access = Internals.tensors();
+      MemorySegment seg = access.storageSegment(out);
+      ElementKernels k = access.kernels(out);
       for (int p = 0; p < positions; p++) {
-        if (tg.ignored()[p]) continue;
-        double gp = gs.length == 1 ? gs[0] : gs[p];
+        if (tg.ignored(p)) continue;
+        double gp = gs == null ? g0 : gs[p];
         double grad = r == MEAN ? (f32 ? -((float) gp / (float) totalWeight) : -(gp / totalWeight)) : -gp;
-        double w = tg.weights()[p];
-        out[index(p, safe[p], classes, rest)] = f32 ? (float) (w * grad) : w * grad;
+        double w = tg.weight(p);
+        k.set(seg, index(p, safe[p], classes, rest), f32 ? (float) (w * grad) : w * grad);
       }
-      return constant(out, in, dtype);
+      return out;
     });
+  }
+
+  /** Reads single elements of a tensor by row-major index: in place when contiguous, else from a copy. */
+  private record Picked(MemorySegment seg, long offset, ElementKernels kernels, double[] copy) {
+    static Picked of(Tensor t) {
+      if (!t.isContiguous()) return new Picked(null, 0, null, t.toDoubleArray());
+      Internals.TensorAccess access = Internals.tensors();
+      return new Picked(access.storageSegment(t), access.offset(t), access.kernels(t), null);
+    }
+
+    double at(int index) {
+      return copy != null ? copy[index] : kernels.get(seg, offset + index);
+    }
   }
 
   /** Row-major index of class {@code c} at target position {@code p} in an (N, C, rest) input. */
@@ -452,7 +509,7 @@ final class Losses {
       case NONE -> smooth;
       case SUM -> smooth.sum();
       // PyTorch divides by a count (a Scalar: DivBackward1) or by the weights' sum (a tensor: DivBackward0)
-      default -> weight == null ? divScalar(smooth.sum(), (double) (tg.ignored().length - tg.ignoredCount()))
+      default -> weight == null ? divScalar(smooth.sum(), (double) (tg.safe().length - tg.ignoredCount()))
           : smooth.sum().div(tg.weightSum());
     };
     return nll.mul(1 - labelSmoothing).add(ret.mul(labelSmoothing / classes));
