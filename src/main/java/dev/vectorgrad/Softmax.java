@@ -5,6 +5,7 @@ import dev.vectorgrad.autograd.SavedTensor;
 import dev.vectorgrad.kernels.BinaryOp;
 import dev.vectorgrad.kernels.ElementKernels;
 import dev.vectorgrad.kernels.Parallel;
+import dev.vectorgrad.kernels.UnaryOp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -130,6 +131,8 @@ final class Softmax {
     protected Tensor[] apply(Tensor g) {
       checkNotReleased();
       Tensor y = result.get();
+      Tensor fused = lastDimFused(log, g, y, dim);
+      if (fused != null) return new Tensor[] {fused};
       int[] dims = {dim};
       if (log) {
         try (Tensor s = g.sum(dims, true); Tensor e = y.exp(); Tensor es = e.mul(s)) {
@@ -145,5 +148,47 @@ final class Softmax {
     protected void releaseSaved() {
       result.release();
     }
+  }
+
+  /**
+   * The derivative below for rows along the last dim of computed contiguous {@code g} and {@code y}
+   * (a classifier's logits), row by row with the kernel calls the composed ops make, in their
+   * order: log_softmax {@code g - exp(y) * sum(g)}, softmax {@code (g - sum(g * y)) * y}. Each
+   * step is one IEEE operation per element, the exp kernel, or the row sum that {@code sum(dim)}
+   * takes, so the bits are the composition's; what goes is its four intermediate tensors and
+   * their broadcasting loops (a training step's loss backward). Null when the composition must
+   * run: another dim, strided, pending or mixed-type operands, or grad mode on (a recorded backward).
+   */
+  private static Tensor lastDimFused(boolean log, Tensor g, Tensor y, int dim) {
+    int nd = y.shape.length;
+    if (nd == 0 || dim != nd - 1 || y.numel == 0 || !g.contiguous || !y.contiguous || g.pending != null
+        || y.pending != null || g.dtype != y.dtype || !java.util.Arrays.equals(g.shape, y.shape)
+        || GradMode.isEnabled()) {
+      return null;
+    }
+    long size = y.shape[nd - 1];
+    long rows = y.numel / size;
+    DType dtype = y.dtype;
+    Tensor out = Tensor.empty(dtype, y.shape, y.numel);
+    MemorySegment gs = g.seg(), ys = y.seg(), os = out.seg();
+    long go = g.offset, yo = y.offset;
+    if (log) y.kernels().unary(UnaryOp.EXP, 0, 0, ys, yo, os, 0, y.numel);   // y.exp()
+    Parallel.Range body = (from, to) -> {
+      // Rows long enough to be split are summed by the parallel kernels, as sum(dim) sums them
+      ElementKernels k = Parallel.splits(size) ? y.kernels() : Tensor.serialKernelsFor(dtype);
+      for (long r = from, o = from * size; r < to; r++, o += size) {
+        if (log) {
+          k.binaryScalar(BinaryOp.MUL, os, o, k.sum(gs, go + o, size), os, o, size);   // exp(y) * s
+          k.binary(BinaryOp.SUB, gs, go + o, os, o, os, o, size);                        // g - that
+        } else {
+          k.binary(BinaryOp.MUL, gs, go + o, ys, yo + o, os, o, size);                  // g * y
+          k.binaryScalar(BinaryOp.SUB, gs, go + o, k.sum(os, o, size), os, o, size);    // g - s
+          k.binary(BinaryOp.MUL, os, o, ys, yo + o, os, o, size);                        // that * y
+        }
+      }
+    };
+    if (Parallel.splits(size)) body.run(0, rows);   // the split happens inside each row's kernels
+    else Parallel.forRows(rows, size, body);
+    return out;
   }
 }
