@@ -18,12 +18,23 @@ final class LinearAlgebra {
 
   /** {@code out = alpha * a @ b + beta * out} for 2-D views (out contiguous or not); not recorded. */
   static void gemm(Tensor a, Tensor b, Tensor out, double alpha, double beta) {
-    int m = Math.toIntExact(a.shape[0]), k = Math.toIntExact(a.shape[1]), n = Math.toIntExact(b.shape[1]);
+    gemm(a, false, b, false, out, alpha, beta);
+  }
+
+  /**
+   * {@link #gemm(Tensor, Tensor, Tensor, double, double)} with {@code a} read as {@code a.t()} when
+   * {@code ta} and {@code b} as {@code b.t()} when {@code tb}: the strides swapped in the call, so
+   * a backward pass makes no transposed view objects for its products.
+   */
+  static void gemm(Tensor a, boolean ta, Tensor b, boolean tb, Tensor out, double alpha, double beta) {
+    int ar = ta ? 1 : 0, br = tb ? 1 : 0;   // which dim of each operand is its row dim
+    int m = Math.toIntExact(a.shape[ar]), k = Math.toIntExact(a.shape[1 - ar]), n = Math.toIntExact(b.shape[1 - br]);
+    long aRow = a.strides[ar], aCol = a.strides[1 - ar], bRow = b.strides[br], bCol = b.strides[1 - br];
     switch (out.dtype) {
       case FLOAT32, FLOAT64 -> {
         Gemm g = out.dtype == DType.FLOAT32 ? Kernels.gemmFloat32() : Kernels.gemmFloat64();
-        g.gemm(m, n, k, alpha, a.seg(), a.offset, a.strides[0], a.strides[1], b.seg(), b.offset, b.strides[0],
-            b.strides[1], beta, out.seg(), out.offset, out.strides[0], out.strides[1]);
+        g.gemm(m, n, k, alpha, a.seg(), a.offset, aRow, aCol, b.seg(), b.offset, bRow, bCol,
+            beta, out.seg(), out.offset, out.strides[0], out.strides[1]);
       }
       case INT64 -> {   // exact long arithmetic, as PyTorch's integer mm
         var ka = a.kernels();
@@ -34,8 +45,7 @@ final class LinearAlgebra {
           for (int j = 0; j < n; j++) {
             long s = 0;
             for (int p = 0; p < k; p++) {
-              s += ka.getLong(a.seg(), a.offset + i * a.strides[0] + p * a.strides[1])
-                  * kb.getLong(b.seg(), b.offset + p * b.strides[0] + j * b.strides[1]);
+              s += ka.getLong(a.seg(), a.offset + i * aRow + p * aCol) * kb.getLong(b.seg(), b.offset + p * bRow + j * bCol);
             }
             long o = out.offset + i * out.strides[0] + j * out.strides[1];
             ko.setLong(out.seg(), o, al * s + (be == 0 ? 0 : be * ko.getLong(out.seg(), o)));
@@ -130,29 +140,25 @@ final class LinearAlgebra {
     /** The two matrix gradients, at {@code grads[off]} and {@code grads[off + 1]}. */
     void matrixGrads(Tensor g, Tensor[] grads, int off) {
       if (needsInputGrad(off)) {
-        Tensor bm = b.get();
-        try (Tensor bt = transposed(bm); Tensor gt = transposed(g)) {
-          grads[off] = aColumnMajor ? productTransposed(bm, gt) : product(g, bt);   // (b g^T)^T or g b^T
-        }
+        Tensor bm = b.get();   // (b g^T)^T or g b^T
+        grads[off] = aColumnMajor ? productTransposed(bm, false, g, true) : product(g, false, bm, true);
       }
       if (needsInputGrad(off + 1)) {
-        Tensor am = a.get();
-        try (Tensor at = transposed(am); Tensor gt = transposed(g)) {
-          grads[off + 1] = bColumnMajor ? productTransposed(gt, am) : product(at, g);  // (g^T a)^T or a^T g
-        }
+        Tensor am = a.get();   // (g^T a)^T or a^T g
+        grads[off + 1] = bColumnMajor ? productTransposed(g, true, am, false) : product(am, true, g, false);
       }
     }
 
-    /** {@code alpha * x @ y}, a new contiguous matrix. */
-    private Tensor product(Tensor x, Tensor y) {
-      Tensor out = Tensor.empty(y.dtype, new long[] {x.shape[0], y.shape[1]});
-      gemm(x, y, out, alpha, 0);
+    /** {@code alpha * x @ y} (each operand transposed where flagged), a new contiguous matrix. */
+    private Tensor product(Tensor x, boolean tx, Tensor y, boolean ty) {
+      Tensor out = Tensor.empty(y.dtype, new long[] {x.shape[tx ? 1 : 0], y.shape[ty ? 0 : 1]});
+      gemm(x, tx, y, ty, out, alpha, 0);
       return out;
     }
 
     /** {@code (alpha * x @ y)^T}: the product computed row-major, returned as its column-major view. */
-    private Tensor productTransposed(Tensor x, Tensor y) {
-      try (Tensor rowMajor = product(x, y)) {
+    private Tensor productTransposed(Tensor x, boolean tx, Tensor y, boolean ty) {
+      try (Tensor rowMajor = product(x, tx, y, ty)) {
         return transposed(rowMajor);
       }
     }
@@ -257,8 +263,9 @@ final class LinearAlgebra {
     checkSameType(a, b);
     checkSameType(a, bias);
     long[] shape = {a.shape[0], b.shape[1]};
-    long[] bcast = Shapes.broadcast(bias.shape, shape);
-    if (!java.util.Arrays.equals(bcast, shape)) {
+    // A bias row (linear's): every output row starts as a copy of it, with no broadcasting machinery
+    boolean row = bias.shape.length == 1 && bias.shape[0] == shape[1] && bias.contiguous;
+    if (!row && !java.util.Arrays.equals(Shapes.broadcast(bias.shape, shape), shape)) {
       throw new IllegalArgumentException("The expanded size of the tensor (" + shape[1] + ") must match the existing "
           + "size (" + bias.shape[bias.shape.length - 1] + ") at non-singleton dimension 1.  Target sizes: "
           + Shapes.list(shape) + ".  Tensor sizes: " + Shapes.list(bias.shape));
@@ -267,7 +274,14 @@ final class LinearAlgebra {
     if (beta == 0) {
       gemm(a, b, out, alpha, 0);
     } else {
-      Elementwise.copy(bias, out);
+      if (row) {
+        var k = out.kernels();
+        var src = bias.seg();
+        var dst = out.seg();
+        for (long r = 0, n = shape[1]; r < shape[0]; r++) k.copy(src, bias.offset, dst, r * n, n);
+      } else {
+        Elementwise.copy(bias, out);
+      }
       if (beta != 1) Elementwise.unary((k, x, xo, o, oo, n) -> k.binaryScalar(dev.vectorgrad.kernels.BinaryOp.MUL, x, xo, beta, o, oo, n), out, out);
       gemm(a, b, out, alpha, 1);
     }
