@@ -91,7 +91,9 @@ final class AdamState extends Optimizer.ParamState {
    */
   static void step(Optimizer opt, boolean decoupled) {
     String name = decoupled ? "AdamW" : "Adam";
-    for (ParamGroup group : opt.paramGroups()) {
+    List<ParamGroup> groups = opt.groups();
+    for (int gi = 0; gi < groups.size(); gi++) {   // index loops: no iterators per step
+      ParamGroup group = groups.get(gi);
       double lr = group.lr();
       double beta1 = group.getDouble("betas", 0);
       double beta2 = group.getDouble("betas", 1);
@@ -99,7 +101,9 @@ final class AdamState extends Optimizer.ParamState {
       double weightDecay = group.getDouble("weight_decay");
       boolean amsgrad = group.getBoolean("amsgrad");
       boolean maximize = group.getBoolean("maximize");
-      for (Tensor p : group.params()) {
+      List<Tensor> params = group.params();
+      for (int pi = 0; pi < params.size(); pi++) {
+        Tensor p = params.get(pi);
         Tensor grad = p.grad();
         if (grad == null) continue;
         var kernels = Fused.kernels(p, name);

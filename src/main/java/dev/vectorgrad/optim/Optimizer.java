@@ -121,8 +121,10 @@ public abstract class Optimizer implements AutoCloseable {
    * PyTorch: {@code zero_grad(set_to_none)}.
    */
   public void zeroGrad(boolean setToNone) {
-    for (ParamGroup group : paramGroups) {
-      for (Tensor p : group.params()) {
+    for (int gi = 0; gi < paramGroups.size(); gi++) {
+      List<Tensor> params = paramGroups.get(gi).params();
+      for (int i = 0; i < params.size(); i++) {
+        Tensor p = params.get(i);
         Tensor g = p.grad();
         if (g == null) continue;
         if (setToNone) {
@@ -139,6 +141,11 @@ public abstract class Optimizer implements AutoCloseable {
   /** The parameter groups (unmodifiable list; the groups' options can be set). PyTorch: {@code param_groups}. */
   public List<ParamGroup> paramGroups() {
     return Collections.unmodifiableList(paramGroups);
+  }
+
+  /** The groups themselves, for the steps: no wrapper or iterator objects per step. */
+  final List<ParamGroup> groups() {
+    return paramGroups;
   }
 
   /** The default options of new groups (unmodifiable). PyTorch: {@code defaults}. */

@@ -2,6 +2,7 @@ package dev.vectorgrad.optim;
 
 import dev.vectorgrad.Tensor;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -123,7 +124,9 @@ public final class RMSprop extends Optimizer {
    */
   @Override
   public void step() {
-    for (ParamGroup group : paramGroups()) {
+    List<ParamGroup> groups = groups();
+    for (int gi = 0; gi < groups.size(); gi++) {   // index loops: no iterators per step
+      ParamGroup group = groups.get(gi);
       double lr = group.lr();
       double alpha = group.getDouble("alpha");
       double eps = group.getDouble("eps");
@@ -131,7 +134,9 @@ public final class RMSprop extends Optimizer {
       double momentum = group.getDouble("momentum");
       boolean centered = group.getBoolean("centered");
       boolean maximize = group.getBoolean("maximize");
-      for (Tensor p : group.params()) {
+      List<Tensor> params = group.params();
+      for (int pi = 0; pi < params.size(); pi++) {
+        Tensor p = params.get(pi);
         Tensor grad = p.grad();
         if (grad == null) continue;
         var kernels = Fused.kernels(p, "RMSprop");

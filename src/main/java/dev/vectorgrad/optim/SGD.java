@@ -2,6 +2,7 @@ package dev.vectorgrad.optim;
 
 import dev.vectorgrad.Tensor;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -107,7 +108,9 @@ public final class SGD extends Optimizer {
    */
   @Override
   public void step() {
-    for (ParamGroup group : paramGroups()) {
+    List<ParamGroup> groups = groups();
+    for (int gi = 0; gi < groups.size(); gi++) {   // index loops: no iterators per step
+      ParamGroup group = groups.get(gi);
       double lr = group.lr();
       double momentum = group.getDouble("momentum");
       double dampening = group.getDouble("dampening");
@@ -117,7 +120,9 @@ public final class SGD extends Optimizer {
       if (nesterov && (momentum <= 0 || dampening != 0)) {
         throw new IllegalArgumentException("Nesterov momentum requires a momentum and zero dampening");
       }
-      for (Tensor p : group.params()) {
+      List<Tensor> params = group.params();
+      for (int pi = 0; pi < params.size(); pi++) {
+        Tensor p = params.get(pi);
         Tensor grad = p.grad();
         if (grad == null) continue;
         var kernels = Fused.kernels(p, "SGD");
