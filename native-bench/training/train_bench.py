@@ -25,7 +25,8 @@ Measured: a step is zero_grad, forward, loss, backward, optimizer.step() and los
 batch gathered before it is not timed); an epoch is the whole loop over the training set, batch
 gathering included; warm-up epochs run first and are not counted: by default until the step time
 has settled (WarmUp below, TrainingBench's WarmUp rule without its heap and JIT parts), or a fixed
-number. Per-step times are reported as median / p10 / p90 / mean over all measured steps, epoch
+number; then a fresh model (seed 0) trains through the measured epochs on epochs 0..E-1's orders,
+so that both sides measure the same stretch of training. Per-step times are reported as median / p10 / p90 / mean over all measured steps, epoch
 times as median / min / max.
 
 Output (stdout): '#' comment lines (versions, the BLAS library torch loaded), then CSV with the
@@ -191,11 +192,15 @@ def measure(torch, x, y, n_in, hidden, batch, name, threads, warm_up, epochs, ma
     n = len(y)
     steps_per_epoch = min((n + batch - 1) // batch, max_steps)
 
-    torch.manual_seed(0)
-    model = nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, 10))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    def fresh():
+        """A new model from seed 0 and a new optimizer, as TrainingLoop.fresh."""
+        torch.manual_seed(0)
+        m = nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+        m.train()
+        return m, torch.optim.Adam(m.parameters(), lr=1e-3)
+
+    model, optimizer = fresh()
     loss_fn = nn.CrossEntropyLoss()
-    model.train()
     last_loss = float("nan")
     clock = time.perf_counter_ns
 
@@ -229,8 +234,11 @@ def measure(torch, x, y, n_in, hidden, batch, name, threads, warm_up, epochs, ma
         warm_up.block(percentile(block_ns, 0.5) / 1e3)
     warmup_epochs = e
     print(f"# warm-up {name}: {warm_up.summary()}")
+    # The measured epochs train a fresh model on epochs 0..E-1's orders, as TrainingBench does:
+    # the same stretch of training on both sides, whatever each side's warm-up took.
+    model, optimizer = fresh()
     step_ns = []
-    epoch_s = [epoch(warmup_epochs + m, step_ns) for m in range(epochs)]
+    epoch_s = [epoch(m, step_ns) for m in range(epochs)]
     step_ns.sort()
     order_digest = digest(permutation(n, EPOCH_SEED), y.tolist())
     return (f"pytorch,{name},ok,{threads},{batch},{n},{steps_per_epoch},{warmup_epochs},{epochs},"

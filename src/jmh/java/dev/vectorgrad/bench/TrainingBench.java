@@ -26,9 +26,12 @@ import java.util.Locale;
  * step(); loss.item()} plus closing its scope (the batch gathered before it is not timed); an
  * epoch is the whole loop over the shuffled training set, batch gathering ({@code indexSelect},
  * as {@code DataLoader}) included. Warm-up epochs run first (the JIT compiles then) and are not
- * counted: by default until the step time has settled ({@link WarmUp}), or a fixed number. The
- * native-memory columns difference {@link MemoryStats}'s counters over the measured epochs: in
- * steady state fresh allocations and reserved bytes must not grow.
+ * counted: by default until the step time has settled ({@link WarmUp}), or a fixed number; then
+ * training restarts from a fresh model (seed 0) for the measured epochs, so that both libraries
+ * measure the same stretch of training (epochs 0 .. E-1) whatever their warm-ups took. The
+ * native-memory columns difference {@link MemoryStats}'s counters over the measured epochs after
+ * the first (whose first step creates the fresh model's gradients and Adam state): in steady state
+ * fresh allocations and reserved bytes must not grow.
  *
  * <pre>{@code
  * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dvectorgrad.threads=1 \
@@ -136,31 +139,33 @@ public final class TrainingBench {
       }
       int warmupEpochs = e;
       System.out.println("# warm-up " + w.name() + ": " + warmUp.summary());
+      // The measured epochs train a fresh model on epochs 0..E-1's orders, as train_bench.py does:
+      // the same trajectory on both sides, whatever each side's warm-up took.
+      loop.restart();
+      e = 0;
 
       timer.nanos = new long[epochs * steps];
       timer.at = 0;
       double[] epochSeconds = new double[epochs];
-      long fresh0 = MemoryStats.freshAllocations();
-      long reserved0 = MemoryStats.reservedBytes();
-      long allocs0 = MemoryStats.allocations();
-      long live0 = MemoryStats.liveBytes();
-      long heap0 = JvmCounters.heapAllocated();
+      // The memory counters are differenced from the second measured epoch on: the first step of
+      // the fresh model creates its gradients and Adam's state, once (a single measured epoch: all).
+      long[] mem0 = memory();
+      int memFrom = epochs > 1 ? steps : 0;
       Instant measuredFrom = Instant.now();
       for (int m = 0; m < epochs; m++, e++) {
         long[] order = loop.order(e);   // the order's cost is not the library's
+        if (m == 1) mem0 = memory();
         long epochStart = System.nanoTime();
         loop.epoch(order, timer);
         epochSeconds[m] = (System.nanoTime() - epochStart) / 1e9;
       }
       // The window of the measured epochs, for a profile of the steady state (jfr_breakdown.py).
       System.out.println("# measured " + w.name() + " from " + measuredFrom + " to " + Instant.now());
-      double measured = timer.at;
+      long[] mem1 = memory();
+      double counted = timer.at - memFrom;
       String memory = String.format(Locale.ROOT, "%.3f,%.1f,%.2f,%d,%.0f",
-          (MemoryStats.freshAllocations() - fresh0) / measured,
-          (MemoryStats.reservedBytes() - reserved0) / measured,
-          (MemoryStats.allocations() - allocs0) / measured,
-          MemoryStats.liveBytes() - live0,
-          heap0 < 0 ? Double.NaN : (JvmCounters.heapAllocated() - heap0) / measured);
+          (mem1[0] - mem0[0]) / counted, (mem1[1] - mem0[1]) / counted, (mem1[2] - mem0[2]) / counted,
+          mem1[3] - mem0[3], mem0[4] < 0 ? Double.NaN : (mem1[4] - mem0[4]) / counted);
 
       long[] sorted = timer.nanos.clone();
       Arrays.sort(sorted);
@@ -174,6 +179,12 @@ public final class TrainingBench {
           median(epochSorted), epochSorted[0], epochSorted[epochSorted.length - 1], loop.lastLoss(),
           loop.digest(loop.order(0))) + memory);
     }
+  }
+
+  /** MemoryStats' fresh allocations, reserved bytes, allocations and live bytes, and the Java heap's allocated bytes. */
+  private static long[] memory() {
+    return new long[] {MemoryStats.freshAllocations(), MemoryStats.reservedBytes(), MemoryStats.allocations(),
+        MemoryStats.liveBytes(), JvmCounters.heapAllocated()};
   }
 
   /** The value at fraction q of sorted data, linearly interpolated (numpy's default percentile). */

@@ -37,8 +37,8 @@ final class TrainingLoop implements AutoCloseable {
   final int stepsPerEpoch;
   private final TensorDataset train;
   private final int n;
-  private final Module model;
-  private final Adam optimizer;
+  private Module model;
+  private Adam optimizer;
   private final long[][] batchIndices;
   private double lastLoss = Double.NaN;
 
@@ -48,15 +48,36 @@ final class TrainingLoop implements AutoCloseable {
     this.train = w.train();
     this.n = train.size();
     this.stepsPerEpoch = Math.min((n + w.batch() - 1) / w.batch(), maxSteps);
-    Tensor.manualSeed(0);
-    model = new Sequential(new Linear(w.in(), w.hidden()), new ReLU(), new Linear(w.hidden(), 10));
-    optimizer = new Adam(model.parameters(), 1e-3);
-    model.train();
+    fresh();
     batchIndices = new long[stepsPerEpoch][];
     for (int s = 0; s < stepsPerEpoch; s++) {
       int from = s * w.batch();
       batchIndices[s] = new long[Math.min(from + w.batch(), n) - from];
     }
+  }
+
+  /** A new model from seed 0 and a new optimizer (PyTorch's default init, each library's own stream). */
+  private void fresh() {
+    Tensor.manualSeed(0);
+    model = new Sequential(new Linear(workload.in(), workload.hidden()), new ReLU(), new Linear(workload.hidden(), 10));
+    optimizer = new Adam(model.parameters(), 1e-3);
+    model.train();
+  }
+
+  /**
+   * Starts training over: the model and optimizer are replaced by fresh ones (the old ones closed),
+   * so that the measured epochs follow the same training trajectory whatever the warm-up's length
+   * (a longer-trained model's tiny gradients, dead units or subnormal Adam moments could change a
+   * step's cost). The JIT's and the allocator's warmth stay.
+   */
+  void restart() {
+    closeModel();
+    fresh();
+  }
+
+  private void closeModel() {
+    optimizer.close();
+    model.parameters().forEach(Tensor::close);
   }
 
   /** The digits scaled by 1/16, the training part of {@link SharedOrder#digitsTrainIndices()}. */
@@ -130,8 +151,7 @@ final class TrainingLoop implements AutoCloseable {
 
   @Override
   public void close() {
-    optimizer.close();
-    model.parameters().forEach(Tensor::close);
+    closeModel();
     train.close();
   }
 }
