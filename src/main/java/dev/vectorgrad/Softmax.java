@@ -152,12 +152,13 @@ final class Softmax {
 
   /**
    * The derivative below for rows along the last dim of computed contiguous {@code g} and {@code y}
-   * (a classifier's logits), row by row with the kernel calls the composed ops make, in their
-   * order: log_softmax {@code g - exp(y) * sum(g)}, softmax {@code (g - sum(g * y)) * y}. Each
-   * step is one IEEE operation per element, the exp kernel, or the row sum that {@code sum(dim)}
-   * takes, so the bits are the composition's; what goes is its four intermediate tensors and
-   * their broadcasting loops (a training step's loss backward). Null when the composition must
-   * run: another dim, strided, pending or mixed-type operands, or grad mode on (a recorded backward).
+   * (a classifier's logits) into one output, with the operations the composition makes, in its
+   * order: log_softmax {@code g - exp(y) * sum(g)}, softmax {@code (g - sum(g * y)) * y}. The row
+   * sums are {@code sum(dim, keepdim)}'s own ({@link Reductions#sumDims}), every other step is the
+   * exp kernel or one IEEE operation per element, so the bits are the composition's; what goes is
+   * its other intermediate tensors and their broadcasting loops (a training step's loss backward).
+   * Null when the composition must run: another dim, strided, pending or mixed-type operands, or
+   * grad mode on (a recorded backward).
    */
   private static Tensor lastDimFused(boolean log, Tensor g, Tensor y, int dim) {
     int nd = y.shape.length;
@@ -169,26 +170,31 @@ final class Softmax {
     long size = y.shape[nd - 1];
     long rows = y.numel / size;
     DType dtype = y.dtype;
+    boolean[] lastDim = new boolean[nd];
+    lastDim[nd - 1] = true;
     Tensor out = Tensor.empty(dtype, y.shape, y.numel);
     MemorySegment gs = g.seg(), ys = y.seg(), os = out.seg();
     long go = g.offset, yo = y.offset;
-    if (log) y.kernels().unary(UnaryOp.EXP, 0, 0, ys, yo, os, 0, y.numel);   // y.exp()
-    Parallel.Range body = (from, to) -> {
-      // Rows long enough to be split are summed by the parallel kernels, as sum(dim) sums them
-      ElementKernels k = Parallel.splits(size) ? y.kernels() : Tensor.serialKernelsFor(dtype);
-      for (long r = from, o = from * size; r < to; r++, o += size) {
-        if (log) {
-          k.binaryScalar(BinaryOp.MUL, os, o, k.sum(gs, go + o, size), os, o, size);   // exp(y) * s
-          k.binary(BinaryOp.SUB, gs, go + o, os, o, os, o, size);                        // g - that
-        } else {
-          k.binary(BinaryOp.MUL, gs, go + o, ys, yo + o, os, o, size);                  // g * y
-          k.binaryScalar(BinaryOp.SUB, gs, go + o, k.sum(os, o, size), os, o, size);    // g - s
-          k.binary(BinaryOp.MUL, os, o, ys, yo + o, os, o, size);                        // that * y
+    // log: out = exp(y), s = sum(g); softmax: out = g * y, s = sum(out)
+    if (log) y.kernels().unary(UnaryOp.EXP, 0, 0, ys, yo, os, 0, y.numel);
+    else y.kernels().binary(BinaryOp.MUL, gs, go, ys, yo, os, 0, y.numel);
+    try (Tensor s = Reductions.sumDims(log ? g : out, lastDim)) {
+      MemorySegment ss = s.seg();
+      long so = s.offset;
+      Parallel.forRows(rows, size, (from, to) -> {
+        ElementKernels k = Tensor.serialKernelsFor(dtype);   // elementwise: the same bits on any thread
+        for (long r = from, o = from * size; r < to; r++, o += size) {
+          double sr = k.get(ss, so + r);
+          if (log) {
+            k.binaryScalar(BinaryOp.MUL, os, o, sr, os, o, size);         // exp(y) * s
+            k.binary(BinaryOp.SUB, gs, go + o, os, o, os, o, size);        // g - that
+          } else {
+            k.binaryScalar(BinaryOp.SUB, gs, go + o, sr, os, o, size);    // g - s
+            k.binary(BinaryOp.MUL, os, o, ys, yo + o, os, o, size);        // that * y
+          }
         }
-      }
-    };
-    if (Parallel.splits(size)) body.run(0, rows);   // the split happens inside each row's kernels
-    else Parallel.forRows(rows, size, body);
+      });
+    }
     return out;
   }
 }
