@@ -49,7 +49,7 @@ final class Indexing {
 
   /** The values of an int64 tensor in row-major order; a contiguous one copied straight from its memory. */
   private static long[] longs(Tensor index) {
-    if (!index.contiguous) return index.toLongArray();
+    if (!index.contiguous || index.numel == 0) return index.toLongArray();   // an empty view may point past its storage
     long[] out = new long[Shapes.arrayLength(index.numel)];
     MemorySegment.copy(index.seg(), ValueLayout.JAVA_LONG_UNALIGNED, index.offset * Long.BYTES, out, 0, out.length);
     return out;

@@ -350,7 +350,7 @@ final class Losses {
 
   /** The classes of an int64 {@code target} in row-major order; a contiguous one read in place, without a copy tensor. */
   private static long[] classes(Tensor target) {
-    if (!target.isContiguous()) return target.toLongArray();
+    if (!target.isContiguous() || target.numel() == 0) return target.toLongArray();   // an empty view may point past its storage
     Internals.TensorAccess access = Internals.tensors();
     MemorySegment seg = access.storageSegment(target);
     long off = access.offset(target);
