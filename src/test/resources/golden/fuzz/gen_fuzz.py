@@ -63,7 +63,8 @@ write expanded ones; saved-tensor version errors where torch saves more than the
 masked_select's and mean(dim)'s input); views of split/unbind outputs written in place (torch passes the multi-output
 rule on to them); backward passes in which torch calls a hook with None (a hook on one output of split/unbind/chunk
 when only its siblings get a gradient: each output has its own node in vectorgrad, which backward then does not reach,
-so a Java hook is never called with null). vectorgrad's generator draws other numbers than torch's mt19937 (by design,
+so a Java hook is never called with null); float32 gelu of -0.0 (+0.0 on torch's vector path, -0.0 on its scalar path
+for one element; IEEE and vectorgrad: -0.0). vectorgrad's generator draws other numbers than torch's mt19937 (by design,
 see Generator): random factories are checked for shape, dtype and autograd state only, and their results are not used
 by later steps.
 """
@@ -1076,6 +1077,11 @@ class Drawer:
             # torch 1.13's hardtanh_backward at NaN is 1 on its scalar path and 0 on its vector path; elu_backward's
             # is the positive branch's (grad * scale) on its scalar path and NaN on its vector path
             raise Reject("torch bug")
+        if op == "gelu" and self.t(x).dtype == torch.float32 and \
+                bool(((self.t(x) == 0) & torch.signbit(self.t(x))).any()):
+            # torch 1.13's float32 gelu of -0.0 is +0.0 on its vector path (any tensor of 2+ elements) and -0.0 on
+            # its scalar path (one element); IEEE's x * 0.5 * (1 + erf(x / sqrt 2)) is -0.0, which vectorgrad gives
+            raise Reject("torch: sign of gelu(-0.0)")
         elif op == "softplus":
             s.update(beta=r.choice([1.0, 2.0]), threshold=r.choice([20.0, 1.0]))
         return s
