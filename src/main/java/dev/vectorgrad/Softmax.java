@@ -179,21 +179,16 @@ final class Softmax {
     if (log) y.kernels().unary(UnaryOp.EXP, 0, 0, ys, yo, os, 0, y.numel);
     else y.kernels().binary(BinaryOp.MUL, gs, go, ys, yo, os, 0, y.numel);
     try (Tensor s = Reductions.sumDims(log ? g : out, lastDim)) {
-      MemorySegment ss = s.seg();
-      long so = s.offset;
-      Parallel.forRows(rows, size, (from, to) -> {
-        ElementKernels k = Tensor.serialKernelsFor(dtype);   // elementwise: the same bits on any thread
-        for (long r = from, o = from * size; r < to; r++, o += size) {
-          double sr = k.get(ss, so + r);
-          if (log) {
-            k.binaryScalar(BinaryOp.MUL, os, o, sr, os, o, size);         // exp(y) * s
-            k.binary(BinaryOp.SUB, gs, go + o, os, o, os, o, size);        // g - that
-          } else {
-            k.binaryScalar(BinaryOp.SUB, gs, go + o, sr, os, o, size);    // g - s
-            k.binary(BinaryOp.MUL, os, o, ys, yo + o, os, o, size);        // that * y
-          }
-        }
-      });
+      // each row's sum as a column over the row (one binaryColumn call for all rows, the bits of a
+      // binaryScalar per row), then one elementwise op over the whole tensor
+      ElementKernels k = y.kernels();
+      if (log) {
+        k.binaryColumn(BinaryOp.MUL, os, 0, s.seg(), s.offset, false, os, 0, rows, size);   // exp(y) * s
+        k.binary(BinaryOp.SUB, gs, go, os, 0, os, 0, y.numel);                               // g - that
+      } else {
+        k.binaryColumn(BinaryOp.SUB, gs, go, s.seg(), s.offset, false, os, 0, rows, size);  // g - s
+        k.binary(BinaryOp.MUL, os, 0, ys, yo, os, 0, y.numel);                               // that * y
+      }
     }
     return out;
   }
