@@ -323,6 +323,8 @@ final class FusionCompiler {
     /** Per streamed operand: the row length of a row operand, 0 for a full one. */
     private final List<Long> inners = new ArrayList<>();
     private int i;
+    /** The slot of the element index where the current row starts ({@link #emitByRows}), or -1. */
+    private int rowStart = -1;
     /** Elements added to {@code i} by the vector being emitted (the unrolled sum's k * lanes). */
     private long plus;
 
@@ -340,14 +342,15 @@ final class FusionCompiler {
       code.lload(OUT_OFF).loadConstant((long) t.bytes).lmul().lstore(outB);
       i = code.allocateLocal(TypeKind.LONG);
       code.loadConstant(0L).lstore(i);
+      long rows = commonInner();
+      if (rows > 0) {
+        emitByRows(root, outB, rows);
+        return;
+      }
       Label loop = code.newLabel(), end = code.newLabel();
       code.labelBinding(loop);
       code.lload(i).lload(n).lcmp().ifge(end);
-      value(root, 0);
-      code.aload(OUT).lload(outB).lload(i).loadConstant((long) t.bytes).lmul().ladd();
-      code.getstatic(self, "ORDER", CD_BYTE_ORDER);
-      code.invokevirtual(t.vector, "intoMemorySegment", MethodTypeDesc.of(CD_void, CD_MEMORY_SEGMENT, CD_long, CD_BYTE_ORDER));
-      code.lload(i).loadConstant((long) lanes).ladd().lstore(i);
+      store(root, outB);
       for (int j = 0; j < inners.size(); j++) {   // rows: next column, back to 0 at the row's end
         long inner = inners.get(j);
         if (inner == 0) continue;
@@ -361,6 +364,55 @@ final class FusionCompiler {
       code.goto_(loop);
       code.labelBinding(end);
       code.return_();
+    }
+
+    /**
+     * The loop when every row operand repeats rows of the same length: one inner loop per row (the
+     * first from the range's column), in which each row operand is read at {@code i - rowStart}. The
+     * JIT sees every address as linear in {@code i} and hoists the bounds checks out of the inner
+     * loop, which a column that wraps inside the loop (the general form) keeps it from doing.
+     */
+    private void emitByRows(Fusion.Computed root, int outB, long inner) {
+      int col = offSlots.get(inners.indexOf(inner));   // every row operand is at the same column
+      int stop = code.allocateLocal(TypeKind.LONG);
+      rowStart = code.allocateLocal(TypeKind.LONG);
+      Label outer = code.newLabel(), loop = code.newLabel(), next = code.newLabel(), end = code.newLabel();
+      code.labelBinding(outer);
+      code.lload(i).lload(n).lcmp().ifge(end);
+      // stop = min(n, i + inner - col); rowStart = i - col
+      code.lload(n).lload(i).loadConstant(inner).ladd().lload(col).lsub();
+      code.invokestatic(ClassDesc.of("java.lang.Math"), "min", MethodTypeDesc.of(CD_long, CD_long, CD_long));
+      code.lstore(stop);
+      code.lload(i).lload(col).lsub().lstore(rowStart);
+      code.labelBinding(loop);
+      code.lload(i).lload(stop).lcmp().ifge(next);
+      store(root, outB);
+      code.goto_(loop);
+      code.labelBinding(next);
+      code.loadConstant(0L).lstore(col);
+      code.goto_(outer);
+      code.labelBinding(end);
+      code.return_();
+    }
+
+    /** Computes the tree's vector at {@code i}, stores it into the output and steps {@code i}. */
+    private void store(Fusion.Computed root, int outB) {
+      value(root, 0);
+      code.aload(OUT).lload(outB).lload(i).loadConstant((long) t.bytes).lmul().ladd();
+      code.getstatic(self, "ORDER", CD_BYTE_ORDER);
+      code.invokevirtual(t.vector, "intoMemorySegment", MethodTypeDesc.of(CD_void, CD_MEMORY_SEGMENT, CD_long, CD_BYTE_ORDER));
+      code.lload(i).loadConstant((long) lanes).ladd().lstore(i);
+    }
+
+    /** The row length shared by every row operand; 0 without row operands or when their lengths differ. */
+    private long commonInner() {
+      long inner = 0;
+      for (long r : inners) {
+        if (r == 0) continue;
+        if (inner != 0 && r != inner) return 0;
+        inner = r;
+      }
+      return inner;
     }
 
     /** The body of sumBlock: blockSum's loops and combination over the tree's vectors. */
@@ -470,7 +522,11 @@ final class FusionCompiler {
         Integer j = streamIndex.get(leaf.t);
         if (j == null) streamIndex.put(leaf.t, j = counters[0]++);
         species();
-        if (leaf.inner > 0) {   // a row: at its column
+        if (leaf.inner > 0 && rowStart >= 0) {   // a row, read row by row: at i - rowStart
+          code.aload(segSlots.get(j)).lload(i).lload(rowStart).lsub();
+          if (plus != 0) code.loadConstant(plus).ladd();
+          code.loadConstant((long) t.bytes).lmul();
+        } else if (leaf.inner > 0) {   // a row: at its column
           code.aload(segSlots.get(j)).lload(offSlots.get(j)).loadConstant((long) t.bytes).lmul();
         } else {
           code.aload(segSlots.get(j)).lload(offSlots.get(j)).lload(i);

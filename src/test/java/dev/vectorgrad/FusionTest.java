@@ -114,9 +114,12 @@ class FusionTest {
     }
   }
 
-  /** Rows of 64 (a multiple of every vector length: the compiled loop) and of 37 (the block interpreter). */
+  /**
+   * Rows of 64 and 48 (multiples of every vector length: the compiled loop, row by row; ranges
+   * split over threads and sum blocks start inside a row of 48) and of 37 (the block interpreter).
+   */
   @ParameterizedTest(name = "{0} x {1}")
-  @org.junit.jupiter.params.provider.CsvSource({"3, 64", "1000, 64", "5, 37", "3001, 37"})
+  @org.junit.jupiter.params.provider.CsvSource({"3, 64", "1000, 64", "3, 48", "1500, 48", "5, 37", "3001, 37"})
   void aRowBroadcastOverTheRowsFuses(int rows, int inner) {
     int n = rows * inner;
     float[] x = values(n, 4), bias = values(inner, 2), scale = values(inner, 3);
@@ -131,6 +134,24 @@ class FusionTest {
       assertArrayEquals(expected, r.toFloatArray());
       assertEquals(Float.floatToIntBits((float) Tensor.of(expected).sum().item()),
           Float.floatToIntBits((float) fusedSum.item()));
+    }
+  }
+
+  /**
+   * Two row operands of different lengths, (32) and (2, 32), over (rows, 2, 32): the compiled loop's
+   * general form, whose columns wrap each at its own length.
+   */
+  @ParameterizedTest(name = "{0} rows")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {3, 700})
+  void rowsOfDifferentLengthsFuseTogether(int rows) {
+    int n = rows * 64;
+    float[] x = values(n, 4), shortRow = values(32, 2), longRow = values(64, 3);
+    float[] expected = new float[n];
+    for (int i = 0; i < n; i++) expected[i] = (x[i] + shortRow[i % 32]) * longRow[i % 64];
+    try (TensorScope s = TensorScope.open()) {
+      Tensor r = Tensor.of(x, rows, 2, 32).add(Tensor.of(shortRow)).mul(Tensor.of(longRow, 2, 32));
+      if (fusesEverything()) assertNotNull(r.pending);
+      assertArrayEquals(expected, r.toFloatArray());
     }
   }
 
