@@ -8,6 +8,7 @@ import static java.lang.constant.ConstantDescs.CD_void;
 import static java.lang.constant.ConstantDescs.INIT_NAME;
 import static java.lang.constant.ConstantDescs.MTD_void;
 
+import dev.vectorgrad.kernels.NativeSegments;
 import dev.vectorgrad.kernels.UnaryOp;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassHierarchyResolver;
@@ -97,6 +98,8 @@ final class FusionCompiler {
   private static final ClassDesc CD_VECTOR = ClassDesc.of("jdk.incubator.vector.Vector");
   private static final ClassDesc CD_SPECIES = ClassDesc.of("jdk.incubator.vector.VectorSpecies");
   private static final ClassDesc CD_KERNEL = ClassDesc.of(Kernel.class.getName());
+  private static final ClassDesc CD_CLASS = ClassDesc.of("java.lang.Class");
+  private static final ClassDesc CD_NATIVE_SEGMENTS = ClassDesc.of(NativeSegments.class.getName());
   private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_void, CD_MEMORY_SEGMENT.arrayType(),
       CD_long.arrayType(), CD_double.arrayType(), CD_MEMORY_SEGMENT, CD_long, CD_long);
   private static final MethodTypeDesc SUM_BLOCK = MethodTypeDesc.of(CD_double, CD_MEMORY_SEGMENT.arrayType(),
@@ -277,11 +280,23 @@ final class FusionCompiler {
             code.invokespecial(CD_Object, INIT_NAME, MTD_void);
             code.return_();
           });
+          // run and sumBlock check that their segments are plain native ones (NativeSegments) and
+          // give other segments to the unchecked copies runAny and sumBlockAny
           cb.withMethodBody("run", RUN, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
+              code -> new Loop(code, self, t, Loop.N).guarded(true).emit(root));
+          cb.withMethodBody("runAny", RUN, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL,
               code -> new Loop(code, self, t, Loop.N).emit(root));
-          cb.withMethodBody("sumBlock", SUM_BLOCK, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, code -> {
+          cb.withMethodBody("sumBlockAny", SUM_BLOCK, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL, code -> {
             if (sumsInRegisters(root)) {
               new Loop(code, self, t, Loop.SUM_N).emitSum(root);
+            } else {
+              code.new_(ClassDesc.of("java.lang.UnsupportedOperationException")).dup()
+                  .invokespecial(ClassDesc.of("java.lang.UnsupportedOperationException"), INIT_NAME, MTD_void).athrow();
+            }
+          });
+          cb.withMethodBody("sumBlock", SUM_BLOCK, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, code -> {
+            if (sumsInRegisters(root)) {
+              new Loop(code, self, t, Loop.SUM_N).guarded(true).emitSum(root);
             } else {
               code.new_(ClassDesc.of("java.lang.UnsupportedOperationException")).dup()
                   .invokespecial(ClassDesc.of("java.lang.UnsupportedOperationException"), INIT_NAME, MTD_void).athrow();
@@ -328,6 +343,10 @@ final class FusionCompiler {
     /** Elements added to {@code i} by the vector being emitted (the unrolled sum's k * lanes). */
     private long plus;
 
+    /** Whether the method checks its segments first ({@link NativeSegments}) and calls its {@code Any} copy if one is not plain native. */
+    private boolean guarded;
+    private Label fallback;
+
     Loop(CodeBuilder code, ClassDesc self, Types t, int n) {
       this.code = code;
       this.self = self;
@@ -336,8 +355,21 @@ final class FusionCompiler {
       this.lanes = BITS / 8 / t.bytes;
     }
 
+    Loop guarded(boolean on) {
+      guarded = on;
+      return this;
+    }
+
     void emit(Fusion.Computed root) {
       prologue(root);
+      if (fallback != null) {   // the unchecked copy
+        Label checked = code.newLabel();
+        code.goto_(checked);
+        code.labelBinding(fallback);
+        code.aload(0).aload(SEGS).aload(OFFS).aload(VALUES).aload(OUT).lload(OUT_OFF).lload(N);
+        code.invokevirtual(self, "runAny", RUN).return_();
+        code.labelBinding(checked);
+      }
       int outB = code.allocateLocal(TypeKind.LONG);
       code.lload(OUT_OFF).loadConstant((long) t.bytes).lmul().lstore(outB);
       i = code.allocateLocal(TypeKind.LONG);
@@ -418,6 +450,14 @@ final class FusionCompiler {
     /** The body of sumBlock: blockSum's loops and combination over the tree's vectors. */
     void emitSum(Fusion.Computed root) {
       prologue(root);
+      if (fallback != null) {   // the unchecked copy's result
+        Label checked = code.newLabel();
+        code.goto_(checked);
+        code.labelBinding(fallback);
+        code.aload(0).aload(SEGS).aload(OFFS).aload(VALUES).lload(SUM_N);
+        code.invokevirtual(self, "sumBlockAny", SUM_BLOCK).dreturn();
+        code.labelBinding(checked);
+      }
       int[] acc = new int[8];
       for (int k = 0; k < 8; k++) {
         acc[k] = code.allocateLocal(TypeKind.REFERENCE);
@@ -488,6 +528,16 @@ final class FusionCompiler {
         code.invokestatic(t.vector, "broadcast", MethodTypeDesc.of(t.vector, CD_SPECIES, t.f32 ? CD_float : CD_double));
         code.astore(slot);
         broadcastSlots.add(slot);
+      }
+      if (guarded) {   // any segment other than a plain native one: the unchecked copy (see NativeSegments)
+        fallback = code.newLabel();
+        List<Integer> checked = new ArrayList<>(segSlots);
+        if (n == N) checked.add(OUT);
+        for (int slot : checked) {
+          code.aload(slot).invokevirtual(CD_Object, "getClass", MethodTypeDesc.of(CD_CLASS));
+          code.getstatic(CD_NATIVE_SEGMENTS, "NATIVE", CD_CLASS);
+          code.if_acmpne(fallback);
+        }
       }
     }
 
