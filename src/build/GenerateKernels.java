@@ -86,7 +86,7 @@ public final class GenerateKernels {
       unaryBody("GELU", ("var u = v.mul(($type$) ScalarMath.SQRT1_2);\n"
           + "var t = one.div(u.lanewise(VectorOperators.ABS).fma(AS(P), one));\n"
           + "var q = t.fma(AS(A5), AS(A4)).fma(t, AS(A3)).fma(t, AS(A2)).fma(t, AS(A1));\n"
-          + "var uu_ = u.mul(u).neg();\n" + expBody("uu_", "eu_") + "\n"
+          + "var uu_ = u.mul(u).neg();\n" + expNonPositiveBody("uu_", "eu_") + "\n"
           + "var g = eu_.neg().mul(t).fma(q, one);\n"
           + "var e = g.blend(g.neg(), u.compare(VectorOperators.LT, 0));\n"
           + "var r = v.mul(($type$) 0.5).mul(e.add(1));")
@@ -149,6 +149,24 @@ public final class GenerateKernels {
         + "ex_u = ex_u.mul(ex_n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())"
         + ".mul(ex_n.sub(ex_n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());\n"
         + "var @OUT@ = ex_u.blend(0f, @IN@.compare(VectorOperators.LT, SM.EXP_LO_F));")
+        .replace("@IN@", in).replace("@OUT@", out).replace("SM.", "ScalarMath.");
+  }
+
+  /**
+   * {@code ScalarMath.expNonPositive(float)} on float lanes (names prefixed exn_): exp of arguments
+   * at most 0 raised to -87, 2^n one exponent-field factor; {@link #expBody}'s bits from -87 to 0.
+   */
+  static String expNonPositiveBody(String in, String out) {
+    return ("var exn_x = @IN@.blend(SM.EXP_NORMAL_LO_F, @IN@.compare(VectorOperators.LT, SM.EXP_NORMAL_LO_F));\n"
+        + "var exn_t = exn_x.mul(SM.LOG2E_F).add(SM.ROUND_MAGIC_F);\n"
+        + "var exn_n = exn_t.reinterpretAsInts().sub(SM.ROUND_MAGIC_BITS);\n"
+        + "var exn_nf = exn_t.sub(SM.ROUND_MAGIC_F);\n"
+        + "var exn_r = exn_nf.fma(exn_x.broadcast(-SM.L2U_F), exn_x);\n"
+        + "exn_r = exn_nf.fma(exn_x.broadcast(-SM.L2L_F), exn_r);\n"
+        + "var exn_u = exn_r.fma(SM.EXP_P5, SM.EXP_P4).fma(exn_r, exn_r.broadcast(SM.EXP_P3)).fma(exn_r, exn_r.broadcast(SM.EXP_P2))"
+        + ".fma(exn_r, exn_r.broadcast(SM.EXP_P1)).fma(exn_r, exn_r.broadcast(SM.EXP_P0));\n"
+        + "exn_u = exn_r.mul(exn_r).fma(exn_u, exn_r).add(1f);\n"
+        + "var @OUT@ = exn_u.mul(exn_n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());")
         .replace("@IN@", in).replace("@OUT@", out).replace("SM.", "ScalarMath.");
   }
 

@@ -64,6 +64,31 @@ public final class ScalarMath {
     return d < EXP_LO_F ? 0f : u;
   }
 
+  /** Arguments below this are raised to it by {@link #expNonPositive}: 2^n stays a normal float. */
+  static final float EXP_NORMAL_LO_F = -87f;
+
+  /**
+   * {@link #exp(float)} of an argument that is at most 0 (or NaN), for a caller to whom values below
+   * exp(-87) ~ 1.6e-38 are all alike (GELU's erf: 1 - t q exp(-u^2) is 1 once exp(-u^2) is that small):
+   * the argument raised to -87, and 2^n as one exponent-field factor, with no clamp above and no
+   * underflow branch. From -87 to 0 the bits are exp's: u 2^n is rounded once both ways.
+   */
+  static float expNonPositive(float d) {
+    float x = d < EXP_NORMAL_LO_F ? EXP_NORMAL_LO_F : d;
+    float t = x * LOG2E_F + ROUND_MAGIC_F;
+    int n = Float.floatToRawIntBits(t) - ROUND_MAGIC_BITS;
+    float nf = t - ROUND_MAGIC_F;
+    float r = Math.fma(nf, -L2U_F, x);
+    r = Math.fma(nf, -L2L_F, r);
+    float u = Math.fma(EXP_P5, r, EXP_P4);
+    u = Math.fma(u, r, EXP_P3);
+    u = Math.fma(u, r, EXP_P2);
+    u = Math.fma(u, r, EXP_P1);
+    u = Math.fma(u, r, EXP_P0);
+    u = Math.fma(r * r, u, r) + 1f;
+    return u * Float.intBitsToFloat((n + 127) << 23);
+  }
+
   // ------------------------------------------------------------------ double exp and log
   // The same idea as the float pair: IEEE operations only, GenerateKernels.expBodyDouble/logBodyDouble
   // the same sequence on lanes. Shifts are logical on biased values (no 64-bit arithmetic shift, which AVX2
@@ -276,7 +301,7 @@ public final class ScalarMath {
     float t = 1 / Math.fma((float) AS_P, Math.abs(u), 1f);
     float q = Math.fma(Math.fma(Math.fma(Math.fma((float) AS_A5, t, (float) AS_A4), t, (float) AS_A3), t,
         (float) AS_A2), t, (float) AS_A1);
-    float m = Math.fma(-exp(-(u * u)) * t, q, 1f);
+    float m = Math.fma(-expNonPositive(-(u * u)) * t, q, 1f);
     float e = u < 0 ? -m : m;
     return x * 0.5f * (e + 1);
   }

@@ -100,6 +100,42 @@ class ExpLogTest {
     }
   }
 
+  /** GELU's exp ({@link ScalarMath#expNonPositive}) has exp's bits on [-87, 0], every 101st float of it and its ends. */
+  @Test
+  void expNonPositiveHasExpsBitsFromMinus87ToZero() {
+    int last = Float.floatToRawIntBits(ScalarMath.EXP_NORMAL_LO_F);
+    for (long bits = Float.floatToRawIntBits(-0f); bits <= last; bits += 101) {
+      float x = Float.intBitsToFloat((int) bits);
+      assertEquals(Float.floatToIntBits(ScalarMath.exp(x)), Float.floatToIntBits(ScalarMath.expNonPositive(x)), "exp(" + x + ")");
+    }
+    assertEquals(Float.floatToIntBits(ScalarMath.exp(-87f)), Float.floatToIntBits(ScalarMath.expNonPositive(-87f)));
+    assertEquals(Float.floatToIntBits(ScalarMath.exp(0f)), Float.floatToIntBits(ScalarMath.expNonPositive(0f)));
+    assertTrue(Float.isNaN(ScalarMath.expNonPositive(Float.NaN)));
+  }
+
+  /**
+   * GELU with {@link ScalarMath#expNonPositive} gives the bits of GELU with the full exp (the
+   * definition before, here), over the sample of all float bit patterns: below exp(-87) the erf
+   * term is 1 either way.
+   */
+  @Test
+  void geluHasTheBitsOfGeluWithTheFullExp() {
+    for (long bits = 0; bits < 0x100000000L; bits += STEP) {
+      float x = Float.intBitsToFloat((int) bits);
+      assertEquals(Float.floatToIntBits(geluWithFullExp(x)), Float.floatToIntBits(ScalarMath.gelu(x)), "gelu(" + x + ")");
+    }
+  }
+
+  private static float geluWithFullExp(float x) {
+    float u = x * (float) ScalarMath.SQRT1_2;
+    float t = 1 / Math.fma((float) ScalarMath.AS_P, Math.abs(u), 1f);
+    float q = Math.fma(Math.fma(Math.fma(Math.fma((float) ScalarMath.AS_A5, t, (float) ScalarMath.AS_A4), t,
+        (float) ScalarMath.AS_A3), t, (float) ScalarMath.AS_A2), t, (float) ScalarMath.AS_A1);
+    float m = Math.fma(-ScalarMath.exp(-(u * u)) * t, q, 1f);
+    float e = u < 0 ? -m : m;
+    return x * 0.5f * (e + 1);
+  }
+
   private static void assertSameBits(String what, MemorySegment in, MemorySegment v, MemorySegment s, int n) {
     for (int i = 0; i < n; i++) {
       int bv = Float.floatToIntBits(v.getAtIndex(ValueLayout.JAVA_FLOAT, i));
