@@ -48,17 +48,8 @@ public final class ScalarMath {
   public static float exp(float d) {
     float x = d < EXP_LO_F ? EXP_LO_F : d;
     x = x > EXP_HI_F ? EXP_HI_F : x;
-    float t = x * LOG2E_F + ROUND_MAGIC_F;
-    int n = Float.floatToRawIntBits(t) - ROUND_MAGIC_BITS;
-    float nf = t - ROUND_MAGIC_F;
-    float r = Math.fma(nf, -L2U_F, x);
-    r = Math.fma(nf, -L2L_F, r);
-    float u = Math.fma(EXP_P5, r, EXP_P4);
-    u = Math.fma(u, r, EXP_P3);
-    u = Math.fma(u, r, EXP_P2);
-    u = Math.fma(u, r, EXP_P1);
-    u = Math.fma(u, r, EXP_P0);
-    u = Math.fma(r * r, u, r) + 1f;
+    int n = expExponent(x);
+    float u = expMantissa(x);
     int n1 = n >> 1;
     u = u * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((n - n1 + 127) << 23);
     return d < EXP_LO_F ? 0f : u;
@@ -75,8 +66,17 @@ public final class ScalarMath {
    */
   static float expNonPositive(float d) {
     float x = d < EXP_NORMAL_LO_F ? EXP_NORMAL_LO_F : d;
+    return expMantissa(x) * Float.intBitsToFloat((expExponent(x) + 127) << 23);
+  }
+
+  /** exp's {@code n = rint(x / ln2)}, by the 1.5 * 2^23 rounding trick. */
+  private static int expExponent(float x) {
+    return Float.floatToRawIntBits(x * LOG2E_F + ROUND_MAGIC_F) - ROUND_MAGIC_BITS;
+  }
+
+  /** exp's {@code exp(x) / 2^n}: {@code r = x - n ln2} in two fused multiply-adds, then the polynomial. */
+  private static float expMantissa(float x) {
     float t = x * LOG2E_F + ROUND_MAGIC_F;
-    int n = Float.floatToRawIntBits(t) - ROUND_MAGIC_BITS;
     float nf = t - ROUND_MAGIC_F;
     float r = Math.fma(nf, -L2U_F, x);
     r = Math.fma(nf, -L2L_F, r);
@@ -85,8 +85,7 @@ public final class ScalarMath {
     u = Math.fma(u, r, EXP_P2);
     u = Math.fma(u, r, EXP_P1);
     u = Math.fma(u, r, EXP_P0);
-    u = Math.fma(r * r, u, r) + 1f;
-    return u * Float.intBitsToFloat((n + 127) << 23);
+    return Math.fma(r * r, u, r) + 1f;
   }
 
   // ------------------------------------------------------------------ double exp and log
