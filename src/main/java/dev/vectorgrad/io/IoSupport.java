@@ -16,11 +16,20 @@ import java.util.zip.Checksum;
 final class IoSupport {
   private IoSupport() {}
 
-  /** Maps the whole file read-only into {@code arena}. */
+  /**
+   * Maps the whole file read-only into {@code arena}. With native access enabled for this code, the
+   * mapping is handed on as a plain native segment over the same memory, read-only and closed with
+   * {@code arena}: the vector kernels take their fast path only for plain native segments
+   * ({@code kernels.NativeSegments}), and a mapped segment has a class of its own. Without native
+   * access the mapped segment itself is returned (the same values, the kernels' unchecked path).
+   */
   static MemorySegment map(Path file, Arena arena) throws IOException {
+    MemorySegment mapped;
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+      mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
     }
+    if (!IoSupport.class.getModule().isNativeAccessEnabled()) return mapped;   // else reinterpret warns
+    return MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize(), arena, null).asReadOnly();
   }
 
   /** The product of the dims, or -1 when it overflows a long or a dim is negative. */

@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import dev.vectorgrad.DType;
 import dev.vectorgrad.Tensor;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -194,6 +195,9 @@ class IoTest {
       assertEquals(-167142.0, view.sum().item(), "numpy: np.load(p).astype(np.float64).sum()");
       assertEquals(copy.sum().item(), view.sum().item());
       assertThrows(RuntimeException.class, () -> view.copy_(copy), "the mapping is read-only");
+      if (Tensor.class.getModule().isNativeAccessEnabled()) {   // the kernels' fast path (NativeSegments)
+        assertEquals(MemorySegment.NULL.getClass(), view.segment().getClass(), "a plain native segment");
+      }
     }
     assertThrows(IllegalStateException.class, () -> view.sum().item());
     assertEquals(-167142.0, copy.sum().item(), "the copy outlives the mapping");
