@@ -76,6 +76,20 @@ class NonNativeSegmentsTest {
     }
   }
 
+  /**
+   * The check the kernels make ({@code NativeSegments.NATIVE}) holds for vectorgrad's own memory, small
+   * (slab) and large (arena or huge-page block) blocks and views alike: otherwise every kernel would
+   * silently take its unchecked copy.
+   */
+  @Test
+  void vectorgradsOwnMemoryIsOfTheClassTheKernelsCheckFor() {
+    try (TensorScope s = TensorScope.open()) {
+      for (Tensor t : List.of(Tensor.rand(7), Tensor.rand(1000), Tensor.rand(1 << 20), Tensor.rand(64, 64).t())) {
+        assertEquals(dev.vectorgrad.kernels.NativeSegments.NATIVE, t.seg().getClass(), "storage of " + t.numel() + " elements");
+      }
+    }
+  }
+
   /** Adam's fused step writes the parameter in place, through the array-backed segment. */
   @Test
   void anOptimizerStepsAParameterOverAJavaArray() {
