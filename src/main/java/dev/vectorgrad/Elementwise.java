@@ -289,6 +289,15 @@ final class Elementwise {
       dst.kernels().fill(dst.seg(), dst.offset, n, src.kernels().get(src.seg(), src.offset));
       return;
     }
+    int nd = dst.shape.length;
+    long inner = nd == 0 ? 0 : dst.shape[nd - 1];
+    if (dst.contiguous && nd >= 2 && inner > 1 && src.dtype == dst.dtype && isRow(src, inner)) {
+      // one row repeated (a bias over a batch): a copy per row, without an iteration plan (and,
+      // below the parallel grain, without a task object)
+      if (Parallel.splits(n)) Parallel.forRows(n / inner, inner, (from, to) -> copyRows(src, dst, inner, from, to));
+      else copyRows(src, dst, inner, 0, n / inner);
+      return;
+    }
     StridedLoop loop = StridedLoop.of(dst.shape, dst, src);
     long sd = loop.innerStrides[0], ss = loop.innerStrides[1];
     if (sd == 1 && ss > 1 && loop.lastOuterStride(1) == 1 && loop.lastOuterSize() > 1 && loop.inner > 1) {
@@ -305,6 +314,12 @@ final class Elementwise {
         }
       });
     });
+  }
+
+  /** Rows {@code [from, to)} of contiguous {@code dst}, each a copy of the contiguous row {@code src}. */
+  private static void copyRows(Tensor src, Tensor dst, long inner, long from, long to) {
+    ElementKernels k = Tensor.serialKernelsFor(dst.dtype);
+    for (long r = from; r < to; r++) k.copy(src.seg(), src.offset, dst.seg(), dst.offset + r * inner, inner);
   }
 
   /**
@@ -457,11 +472,6 @@ final class Elementwise {
   }
 
   /**
-   * {@code n} elements from {@code s} at {@code si} (step {@code ss}) converted from {@code srcType}
-   * to {@code dstType} into {@code d} at {@code di} (step {@code sd}): the one conversion rule of
-   * the casts, shared with fusion's per-block reads of operands of another dtype.
-   */
-  /**
    * The common casts over contiguous runs, with the position as one index: C2 compiles these 5-8x
    * faster than the loops that step both addresses by a stride it cannot see (65,536 bools to float:
    * 20-27 against 120-280 us). False for other casts.
@@ -486,6 +496,11 @@ final class Elementwise {
     return true;
   }
 
+  /**
+   * {@code n} elements from {@code s} at {@code si} (step {@code ss}) converted from {@code srcType}
+   * to {@code dstType} into {@code d} at {@code di} (step {@code sd}): the one conversion rule of
+   * the casts, shared with fusion's per-block reads of operands of another dtype.
+   */
   static void convertRun(ElementKernels from, ElementKernels to, DType srcType, DType dstType, MemorySegment s,
                          long si, long ss, MemorySegment d, long di, long sd, long n) {
     if (ss == 1 && sd == 1 && convertContiguous(srcType, dstType, s, si, d, di, n)) return;

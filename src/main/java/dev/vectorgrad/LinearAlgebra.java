@@ -263,8 +263,8 @@ final class LinearAlgebra {
     checkSameType(a, b);
     checkSameType(a, bias);
     long[] shape = {a.shape[0], b.shape[1]};
-    // A bias row (linear's): every output row starts as a copy of it, with no broadcasting machinery
-    boolean row = bias.shape.length == 1 && bias.shape[0] == shape[1] && bias.contiguous;
+    // a bias row (linear's) fits without the broadcast shape being built
+    boolean row = bias.shape.length == 1 && bias.shape[0] == shape[1];
     if (!row && !java.util.Arrays.equals(Shapes.broadcast(bias.shape, shape), shape)) {
       throw new IllegalArgumentException("The expanded size of the tensor (" + shape[1] + ") must match the existing "
           + "size (" + bias.shape[bias.shape.length - 1] + ") at non-singleton dimension 1.  Target sizes: "
@@ -274,14 +274,7 @@ final class LinearAlgebra {
     if (beta == 0) {
       gemm(a, b, out, alpha, 0);
     } else {
-      if (row) {
-        var k = out.kernels();
-        var src = bias.seg();
-        var dst = out.seg();
-        for (long r = 0, n = shape[1]; r < shape[0]; r++) k.copy(src, bias.offset, dst, r * n, n);
-      } else {
-        Elementwise.copy(bias, out);
-      }
+      Elementwise.copy(bias, out);   // a bias row: one copy per output row
       if (beta != 1) Elementwise.unary((k, x, xo, o, oo, n) -> k.binaryScalar(dev.vectorgrad.kernels.BinaryOp.MUL, x, xo, beta, o, oo, n), out, out);
       gemm(a, b, out, alpha, 1);
     }
