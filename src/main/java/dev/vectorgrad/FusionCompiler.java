@@ -282,26 +282,18 @@ final class FusionCompiler {
           });
           // run and sumBlock check that their segments are plain native ones (NativeSegments) and
           // give other segments to the unchecked copies runAny and sumBlockAny
-          cb.withMethodBody("run", RUN, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-              code -> new Loop(code, self, t, Loop.N).guarded(true).emit(root));
-          cb.withMethodBody("runAny", RUN, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL,
-              code -> new Loop(code, self, t, Loop.N).emit(root));
-          cb.withMethodBody("sumBlockAny", SUM_BLOCK, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL, code -> {
-            if (sumsInRegisters(root)) {
-              new Loop(code, self, t, Loop.SUM_N).emitSum(root);
-            } else {
-              code.new_(ClassDesc.of("java.lang.UnsupportedOperationException")).dup()
-                  .invokespecial(ClassDesc.of("java.lang.UnsupportedOperationException"), INIT_NAME, MTD_void).athrow();
-            }
-          });
-          cb.withMethodBody("sumBlock", SUM_BLOCK, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, code -> {
-            if (sumsInRegisters(root)) {
-              new Loop(code, self, t, Loop.SUM_N).guarded(true).emitSum(root);
-            } else {
-              code.new_(ClassDesc.of("java.lang.UnsupportedOperationException")).dup()
-                  .invokespecial(ClassDesc.of("java.lang.UnsupportedOperationException"), INIT_NAME, MTD_void).athrow();
-            }
-          });
+          for (boolean guarded : new boolean[] {true, false}) {
+            cb.withMethodBody(guarded ? "run" : "runAny", RUN, access(guarded),
+                code -> new Loop(code, self, t, Loop.N, guarded).emit(root));
+            cb.withMethodBody(guarded ? "sumBlock" : "sumBlockAny", SUM_BLOCK, access(guarded), code -> {
+              if (sumsInRegisters(root)) {
+                new Loop(code, self, t, Loop.SUM_N, guarded).emitSum(root);
+              } else {
+                code.new_(ClassDesc.of("java.lang.UnsupportedOperationException")).dup()
+                    .invokespecial(ClassDesc.of("java.lang.UnsupportedOperationException"), INIT_NAME, MTD_void).athrow();
+              }
+            });
+          }
         });
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
@@ -310,6 +302,11 @@ final class FusionCompiler {
     } catch (Throwable e) {
       throw new IllegalStateException("vectorgrad: could not define a fused kernel", e);
     }
+  }
+
+  /** The checked methods are the kernel's interface; their unchecked copies are private. */
+  private static int access(boolean guarded) {
+    return (guarded ? ClassFile.ACC_PUBLIC : ClassFile.ACC_PRIVATE) | ClassFile.ACC_FINAL;
   }
 
   /** The vector class, element size and scalar kind of one dtype. */
@@ -344,32 +341,19 @@ final class FusionCompiler {
     private long plus;
 
     /** Whether the method checks its segments first ({@link NativeSegments}) and calls its {@code Any} copy if one is not plain native. */
-    private boolean guarded;
-    private Label fallback;
+    private final boolean guarded;
 
-    Loop(CodeBuilder code, ClassDesc self, Types t, int n) {
+    Loop(CodeBuilder code, ClassDesc self, Types t, int n, boolean guarded) {
       this.code = code;
+      this.guarded = guarded;
       this.self = self;
       this.t = t;
       this.n = n;
       this.lanes = BITS / 8 / t.bytes;
     }
 
-    Loop guarded(boolean on) {
-      guarded = on;
-      return this;
-    }
-
     void emit(Fusion.Computed root) {
       prologue(root);
-      if (fallback != null) {   // the unchecked copy
-        Label checked = code.newLabel();
-        code.goto_(checked);
-        code.labelBinding(fallback);
-        code.aload(0).aload(SEGS).aload(OFFS).aload(VALUES).aload(OUT).lload(OUT_OFF).lload(N);
-        code.invokevirtual(self, "runAny", RUN).return_();
-        code.labelBinding(checked);
-      }
       int outB = code.allocateLocal(TypeKind.LONG);
       code.lload(OUT_OFF).loadConstant((long) t.bytes).lmul().lstore(outB);
       i = code.allocateLocal(TypeKind.LONG);
@@ -450,14 +434,6 @@ final class FusionCompiler {
     /** The body of sumBlock: blockSum's loops and combination over the tree's vectors. */
     void emitSum(Fusion.Computed root) {
       prologue(root);
-      if (fallback != null) {   // the unchecked copy's result
-        Label checked = code.newLabel();
-        code.goto_(checked);
-        code.labelBinding(fallback);
-        code.aload(0).aload(SEGS).aload(OFFS).aload(VALUES).lload(SUM_N);
-        code.invokevirtual(self, "sumBlockAny", SUM_BLOCK).dreturn();
-        code.labelBinding(checked);
-      }
       int[] acc = new int[8];
       for (int k = 0; k < 8; k++) {
         acc[k] = code.allocateLocal(TypeKind.REFERENCE);
@@ -529,16 +505,31 @@ final class FusionCompiler {
         code.astore(slot);
         broadcastSlots.add(slot);
       }
-      if (guarded) {   // any segment other than a plain native one: the unchecked copy (see NativeSegments)
-        fallback = code.newLabel();
-        List<Integer> checked = new ArrayList<>(segSlots);
-        if (n == N) checked.add(OUT);
-        for (int slot : checked) {
-          code.aload(slot).invokevirtual(CD_Object, "getClass", MethodTypeDesc.of(CD_CLASS));
-          code.getstatic(CD_NATIVE_SEGMENTS, "NATIVE", CD_CLASS);
-          code.if_acmpne(fallback);
-        }
+      if (guarded) checkSegments();
+    }
+
+    /**
+     * Goes on if every segment (the streams', and run's output) is a plain native one; else returns
+     * what the method's unchecked copy ({@code runAny}, {@code sumBlockAny}) returns. See NativeSegments.
+     */
+    private void checkSegments() {
+      Label other = code.newLabel(), checked = code.newLabel();
+      List<Integer> slots = new ArrayList<>(segSlots);
+      if (n == N) slots.add(OUT);
+      for (int slot : slots) {
+        code.aload(slot).invokevirtual(CD_Object, "getClass", MethodTypeDesc.of(CD_CLASS));
+        code.getstatic(CD_NATIVE_SEGMENTS, "NATIVE", CD_CLASS);
+        code.if_acmpne(other);
       }
+      code.goto_(checked);
+      code.labelBinding(other);
+      code.aload(0).aload(SEGS).aload(OFFS).aload(VALUES);
+      if (n == N) {
+        code.aload(OUT).lload(OUT_OFF).lload(N).invokevirtual(self, "runAny", RUN).return_();
+      } else {
+        code.lload(SUM_N).invokevirtual(self, "sumBlockAny", SUM_BLOCK).dreturn();
+      }
+      code.labelBinding(checked);
     }
 
     /** Pushes the tree's vector at element {@code i + plus}. */
