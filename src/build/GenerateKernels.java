@@ -137,14 +137,7 @@ public final class GenerateKernels {
   static String expBody(String in, String out) {
     return ("var ex_x = @IN@.blend(SM.EXP_LO_F, @IN@.compare(VectorOperators.LT, SM.EXP_LO_F));\n"
         + "ex_x = ex_x.blend(SM.EXP_HI_F, ex_x.compare(VectorOperators.GT, SM.EXP_HI_F));\n"
-        + "var ex_t = ex_x.mul(SM.LOG2E_F).add(SM.ROUND_MAGIC_F);\n"
-        + "var ex_n = ex_t.reinterpretAsInts().sub(SM.ROUND_MAGIC_BITS);\n"
-        + "var ex_nf = ex_t.sub(SM.ROUND_MAGIC_F);\n"
-        + "var ex_r = ex_nf.fma(ex_x.broadcast(-SM.L2U_F), ex_x);\n"
-        + "ex_r = ex_nf.fma(ex_x.broadcast(-SM.L2L_F), ex_r);\n"
-        + "var ex_u = ex_r.fma(SM.EXP_P5, SM.EXP_P4).fma(ex_r, ex_r.broadcast(SM.EXP_P3)).fma(ex_r, ex_r.broadcast(SM.EXP_P2)).fma(ex_r, ex_r.broadcast(SM.EXP_P1))"
-        + ".fma(ex_r, ex_r.broadcast(SM.EXP_P0));\n"
-        + "ex_u = ex_r.mul(ex_r).fma(ex_u, ex_r).add(1f);\n"
+        + expReduction("ex_")
         + "var ex_n1 = ex_n.lanewise(VectorOperators.ASHR, 1);\n"
         + "ex_u = ex_u.mul(ex_n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())"
         + ".mul(ex_n.sub(ex_n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());\n"
@@ -158,16 +151,24 @@ public final class GenerateKernels {
    */
   static String expNonPositiveBody(String in, String out) {
     return ("var exn_x = @IN@.blend(SM.EXP_NORMAL_LO_F, @IN@.compare(VectorOperators.LT, SM.EXP_NORMAL_LO_F));\n"
-        + "var exn_t = exn_x.mul(SM.LOG2E_F).add(SM.ROUND_MAGIC_F);\n"
-        + "var exn_n = exn_t.reinterpretAsInts().sub(SM.ROUND_MAGIC_BITS);\n"
-        + "var exn_nf = exn_t.sub(SM.ROUND_MAGIC_F);\n"
-        + "var exn_r = exn_nf.fma(exn_x.broadcast(-SM.L2U_F), exn_x);\n"
-        + "exn_r = exn_nf.fma(exn_x.broadcast(-SM.L2L_F), exn_r);\n"
-        + "var exn_u = exn_r.fma(SM.EXP_P5, SM.EXP_P4).fma(exn_r, exn_r.broadcast(SM.EXP_P3)).fma(exn_r, exn_r.broadcast(SM.EXP_P2))"
-        + ".fma(exn_r, exn_r.broadcast(SM.EXP_P1)).fma(exn_r, exn_r.broadcast(SM.EXP_P0));\n"
-        + "exn_u = exn_r.mul(exn_r).fma(exn_u, exn_r).add(1f);\n"
+        + expReduction("exn_")
         + "var @OUT@ = exn_u.mul(exn_n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());")
         .replace("@IN@", in).replace("@OUT@", out).replace("SM.", "ScalarMath.");
+  }
+
+  /**
+   * The float exps' shared part ({@code ScalarMath.expExponent} and {@code expMantissa}) from the
+   * clamped argument {@code <p>x}: {@code <p>n = rint(x / ln2)} and {@code <p>u = exp(x) / 2^n}.
+   */
+  private static String expReduction(String p) {
+    return ("var @t = @x.mul(SM.LOG2E_F).add(SM.ROUND_MAGIC_F);\n"
+        + "var @n = @t.reinterpretAsInts().sub(SM.ROUND_MAGIC_BITS);\n"
+        + "var @nf = @t.sub(SM.ROUND_MAGIC_F);\n"
+        + "var @r = @nf.fma(@x.broadcast(-SM.L2U_F), @x);\n"
+        + "@r = @nf.fma(@x.broadcast(-SM.L2L_F), @r);\n"
+        + "var @u = @r.fma(SM.EXP_P5, SM.EXP_P4).fma(@r, @r.broadcast(SM.EXP_P3)).fma(@r, @r.broadcast(SM.EXP_P2))"
+        + ".fma(@r, @r.broadcast(SM.EXP_P1)).fma(@r, @r.broadcast(SM.EXP_P0));\n"
+        + "@u = @r.mul(@r).fma(@u, @r).add(1f);\n").replace("@", p);
   }
 
   /**
