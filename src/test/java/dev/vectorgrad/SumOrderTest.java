@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.vectorgrad.kernels.ElementKernels;
 import dev.vectorgrad.kernels.TorchSumOrder;
+import dev.vectorgrad.testsupport.ScopePerTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -18,9 +19,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Sums of fewer than {@link ElementKernels#SHORT_SUM} floating point elements have PyTorch 1.13's bits, whatever
@@ -29,22 +29,12 @@ import org.junit.jupiter.api.Test;
  * another grouping of the same terms gives other bits in most cases (the generator counts them). Every run of the
  * suite replays them with the vector kernels, the scalar kernels and without fusion alike.
  */
+@ExtendWith(ScopePerTest.class)
 class SumOrderTest {
   private static final String GOLDEN = "/golden/sumorder/sum_order.json.gz";
   private static final String HEX = "0123456789abcdef";
   private static JsonObject golden;
 
-  private TensorScope scope;
-
-  @BeforeEach
-  void openScope() {
-    scope = TensorScope.open();
-  }
-
-  @AfterEach
-  void closeScope() {
-    scope.close();
-  }
 
   @Test
   void shortRowsAddInTorchsOrder() {

@@ -9,29 +9,17 @@ import dev.vectorgrad.DType;
 import dev.vectorgrad.Generator;
 import dev.vectorgrad.GradMode;
 import dev.vectorgrad.Tensor;
-import dev.vectorgrad.TensorScope;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.vectorgrad.testsupport.ScopePerTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The differences from PyTorch 1.13 that the differential fuzzer found (issue 11), each as a small explicit case.
  * Each names the program that found it: {@code gen_fuzz.py --only SEED} prints that program. Expected values and
  * messages are PyTorch 1.13's (checked with Debian's python3-torch when the case was written).
  */
+@ExtendWith(ScopePerTest.class)
 class FuzzRegressionTest {
-
-  private TensorScope scope;
-
-  @BeforeEach
-  void openScope() {
-    scope = TensorScope.open();
-  }
-
-  @AfterEach
-  void closeScope() {
-    scope.close();
-  }
 
   private static Tensor leaf(float... values) {
     return Tensor.of(values, values.length).requiresGrad_(true);
