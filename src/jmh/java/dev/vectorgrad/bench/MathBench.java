@@ -37,13 +37,18 @@ public class MathBench extends BenchmarkDefaults {
     return (float) (h / 4294967296.0 * 8.0 - 4.0);
   }
 
-  @Setup
-  public void setUp() {
-    Parallel.setThreads(threads);
+  /** The (n, n) input of size {@code size}: element {@code i} is {@link #value(long) value(i)}. */
+  static Tensor input(String size) {
     long[] shape = Sizes.shape(size);
     float[] data = new float[Math.toIntExact(shape[0] * shape[1])];
     for (int i = 0; i < data.length; i++) data[i] = value(i);
-    x = Tensor.of(data, shape);
+    return Tensor.of(data, shape);
+  }
+
+  @Setup
+  public void setUp() {
+    Parallel.setThreads(threads);
+    x = input(size);
   }
 
   @TearDown

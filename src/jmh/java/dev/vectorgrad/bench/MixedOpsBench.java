@@ -30,10 +30,7 @@ public class MixedOpsBench extends BenchmarkDefaults {
   @Setup
   public void setUp() {
     Parallel.setThreads(threads);
-    long[] shape = Sizes.shape(size);
-    float[] data = new float[Math.toIntExact(shape[0] * shape[1])];
-    for (int i = 0; i < data.length; i++) data[i] = MathBench.value(i);
-    x = Tensor.of(data, shape);
+    x = MathBench.input(size);
     y = x.mul(0.5);
     computed(y);
     // the other kernels first, from their interpreted start until compiled (several seconds of them)
