@@ -4,7 +4,6 @@ import dev.vectorgrad.autograd.Node;
 import dev.vectorgrad.autograd.SavedTensor;
 import dev.vectorgrad.kernels.ElementKernels;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -47,14 +46,6 @@ final class Indexing {
     }
   }
 
-  /** The values of an int64 tensor in row-major order; a contiguous one copied straight from its memory. */
-  private static long[] longs(Tensor index) {
-    if (!index.contiguous || index.numel == 0) return index.toLongArray();   // an empty view may point past its storage
-    long[] out = new long[Shapes.arrayLength(index.numel)];
-    MemorySegment.copy(index.seg(), ValueLayout.JAVA_LONG_UNALIGNED, index.offset * Long.BYTES, out, 0, out.length);
-    return out;
-  }
-
   private static IndexOutOfBoundsException outOfBounds(long index, int dim, long size) {
     return new IndexOutOfBoundsException("index " + index + " is out of bounds for dimension " + dim + " with size " + size);
   }
@@ -70,7 +61,7 @@ final class Indexing {
     if (index.shape.length > 1) throw new IllegalArgumentException("index_select(): Index is supposed to be a vector");
     int nd = t.shape.length;
     int d = Shapes.normalizeDim(dim, nd);
-    long[] picks = longs(index);
+    long[] picks = index.toLongArray();
     long size = nd == 0 ? 1 : t.shape[d];
     if (nd > 1 && size == 0 && picks.length > 0) {
       throw new IndexOutOfBoundsException("index_select(): self indexing axis dim should be positive");

@@ -1808,6 +1808,12 @@ public final class Tensor implements AutoCloseable {
   /** A copy of the values in row-major order, as long (floats truncated toward zero). PyTorch: {@code tolist()} of an int64 tensor. */
   public long[] toLongArray() {
     if (numel == 0) return new long[0];   // an empty view's offset may lie past its storage's end (a slice of [0, n])
+    if (contiguous && dtype == DType.INT64) {   // read in place, without a handle or a converted copy
+      ensureOpen();
+      long[] out = new long[Shapes.arrayLength(numel)];
+      MemorySegment.copy(seg(), ValueLayout.JAVA_LONG_UNALIGNED, offset * 8, out, 0, out.length);
+      return out;
+    }
     try (Tensor t = Casts.contiguousAs(this, DType.INT64)) {
       long[] out = new long[Shapes.arrayLength(numel)];
       MemorySegment.copy(t.seg(), ValueLayout.JAVA_LONG_UNALIGNED, t.offset * 8, out, 0, out.length);

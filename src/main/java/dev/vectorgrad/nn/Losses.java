@@ -6,7 +6,6 @@ import dev.vectorgrad.Tensor;
 import dev.vectorgrad.internal.Internals;
 import dev.vectorgrad.kernels.ElementKernels;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -348,19 +347,8 @@ final class Losses {
     }
   }
 
-  /** The classes of an int64 {@code target} in row-major order; a contiguous one read in place, without a copy tensor. */
-  private static long[] classes(Tensor target) {
-    if (!target.isContiguous() || target.numel() == 0) return target.toLongArray();   // an empty view may point past its storage
-    Internals.TensorAccess access = Internals.tensors();
-    MemorySegment seg = access.storageSegment(target);
-    long off = access.offset(target);
-    long[] t = new long[Math.toIntExact(target.numel())];
-    MemorySegment.copy(seg, ValueLayout.JAVA_LONG_UNALIGNED, off * Long.BYTES, t, 0, t.length);
-    return t;
-  }
-
   private static Targets targets(Tensor target, long classes, Tensor weight, long ignoreIndex) {
-    long[] t = classes(target);
+    long[] t = target.toLongArray();
     double[] classWeights = weight == null ? null : weight.toDoubleArray();
     boolean[] ignored = null;
     double[] w = classWeights == null ? null : new double[t.length];
