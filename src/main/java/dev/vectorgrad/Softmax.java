@@ -18,7 +18,8 @@ import java.lang.foreign.MemorySegment;
  * type. Subtracting the maximum keeps every exponent at most 0, so logits of 1e4 neither
  * overflow nor lose the row; a row holding +inf or only -inf gives NaN, as PyTorch's. A
  * contiguous row is three passes over it while it is in cache (max; exp with running sum; scale),
- * rows are split over threads; rows along another dim or of a strided input are gathered into a
+ * a row of at most one vector (a classifier's ten logits) one masked vector from load to store
+ * ({@link ElementKernels#softmaxRows}), rows are split over threads; rows along another dim or of a strided input are gathered into a
  * per-thread scratch row first. Integer and bool inputs are refused, as PyTorch's kernels refuse them.
  */
 final class Softmax {
@@ -50,7 +51,7 @@ final class Softmax {
       long rows = t.numel / size;
       Parallel.forRows(rows, size, (from, to) -> {
         ElementKernels k = Tensor.serialKernelsFor(dtype);
-        for (long r = from; r < to; r++) row(k, dtype, log, t.seg(), t.offset + r * size, out.seg(), r * size, size);
+        k.softmaxRows(log, t.seg(), t.offset + from * size, out.seg(), from * size, to - from, size);
       });
       return;
     }
@@ -69,29 +70,15 @@ final class Softmax {
           long o = off[0], i = off[1];
           for (long e = 0; e < loop.inner; e++, o += ls0, i += ls1) {
             if (si == 1 && so == 1) {
-              row(k, dtype, log, t.seg(), i, out.seg(), o, size);
+              k.softmaxRows(log, t.seg(), i, out.seg(), o, 1, size);
             } else {
               k.copyStrided(t.seg(), i, si, scratch, 0, 1, size);
-              row(k, dtype, log, scratch, 0, scratch, 0, size);
+              k.softmaxRows(log, scratch, 0, scratch, 0, 1, size);
               k.copyStrided(scratch, 0, 1, out.seg(), o, so, size);
             }
           }
         });
       });
-    }
-  }
-
-  /** One row of {@code n >= 1} elements: {@code out} may be {@code in} (same offset). */
-  private static void row(ElementKernels k, DType dtype, boolean log, MemorySegment in, long inOff,
-                          MemorySegment out, long outOff, long n) {
-    double m = k.max(in, inOff, n, false);
-    if (log) {
-      double logSum = dtype.round(Math.log(dtype.round(k.sumExpShift(in, inOff, m, n))));
-      k.binaryScalar(BinaryOp.SUB, in, inOff, m, out, outOff, n);
-      k.binaryScalar(BinaryOp.SUB, out, outOff, logSum, out, outOff, n);
-    } else {
-      double sum = dtype.round(k.expShift(in, inOff, m, out, outOff, n));
-      k.binaryScalar(BinaryOp.MUL, out, outOff, dtype.round(1 / sum), out, outOff, n);
     }
   }
 

@@ -131,6 +131,35 @@ public interface ElementKernels {
   }
 
   /**
+   * softmax ({@code log}: log_softmax) of {@code rows} contiguous rows of {@code size >= 1} elements,
+   * row r at {@code inOff + r * size} into {@code out} at {@code outOff + r * size} ({@code out} may be
+   * {@code in}, same offsets). Each row as PyTorch's vectorized CPU kernel computes it: the maximum m
+   * ({@link #max}); log_softmax {@code (x - m) - log(sum)} with {@code sum} from {@link #sumExpShift};
+   * softmax {@code exp(x - m) * (1 / sum)} with {@link #expShift}; the sum, its log and its reciprocal
+   * rounded to the element type. An implementation may run the passes without a call per pass
+   * (a classifier's logits are rows of ten, where the calls cost more than the work), with the same
+   * bits as these calls. Floating point kernels only.
+   */
+  default void softmaxRows(boolean log, MemorySegment in, long inOff, MemorySegment out, long outOff,
+                           long rows, long size) {
+    boolean single = elementBytes() == 4;
+    for (long r = 0; r < rows; r++) {
+      long i = inOff + r * size, o = outOff + r * size;
+      double m = max(in, i, size, false);
+      if (log) {
+        double sum = sumExpShift(in, i, m, size);
+        double logSum = single ? (float) Math.log((float) sum) : Math.log(sum);
+        binaryScalar(BinaryOp.SUB, in, i, m, out, o, size);
+        binaryScalar(BinaryOp.SUB, out, o, logSum, out, o, size);
+      } else {
+        double sum = expShift(in, i, m, out, o, size);
+        if (single) sum = (float) sum;
+        binaryScalar(BinaryOp.MUL, out, o, single ? (float) (1 / sum) : 1 / sum, out, o, size);
+      }
+    }
+  }
+
+  /**
    * {@code out[outOff + i * outStride] = a[aOff + i * aStride]} for {@code i < n}: the gather and
    * scatter of strided iteration (a stride may be 0, which repeats one element). Ranges must not
    * overlap unless identical.

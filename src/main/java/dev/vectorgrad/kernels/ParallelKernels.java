@@ -127,6 +127,13 @@ public final class ParallelKernels implements ElementKernels {
   }
 
   @Override
+  public void softmaxRows(boolean log, MemorySegment in, long inOff, MemorySegment out, long outOff,
+                          long rows, long size) {
+    inner.softmaxRows(log, in, inOff, out, outOff, rows, size);
+  }
+
+
+  @Override
   public void binaryColumn(BinaryOp op, MemorySegment a, long aOff, MemorySegment col, long colOff, boolean colFirst,
                            MemorySegment out, long outOff, long rows, long inner) {
     Parallel.forRows(rows, inner, (from, to) -> this.inner.binaryColumn(op, a, aOff + from * inner, col, colOff + from,

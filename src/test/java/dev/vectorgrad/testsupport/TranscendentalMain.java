@@ -7,7 +7,7 @@ import dev.vectorgrad.nn.Functional;
 import java.util.Random;
 
 /**
- * Computes float32 and float64 exp, log, sigmoid, silu, (float32) tanh, softmax, log_softmax,
+ * Computes float32 and float64 exp, log, sigmoid, silu, (float32) tanh, softmax, log_softmax (rows of 37 and of 7),
  * logsumexp and a cross-entropy loss with its gradient on fixed inputs and prints one line per result: its name and a 64-bit hash
  * of the raw bits of every element. With {@code -Dtranscendental.warm=true} it first repeats the same
  * computations until C2 has had time to compile the kernels. Run in JVMs with different JIT states
@@ -66,6 +66,9 @@ public final class TranscendentalMain {
       report(print, p + "softmax", z.softmax(1));
       report(print, p + "log_softmax", z.logSoftmax(1));
       report(print, p + "logsumexp", z.logsumexp(new int[] {1}, false));
+      Tensor shortRows = Tensor.of(java.util.Arrays.copyOf(logits, 64 * 7), 64, 7).to(dtype);   // one vector per row
+      report(print, p + "softmax rows of 7", shortRows.softmax(1));
+      report(print, p + "log_softmax rows of 7", shortRows.logSoftmax(1));
       Tensor leaf = Tensor.of(logits, 64, 37).to(dtype).detach().requiresGrad_(true);
       Tensor loss = Functional.crossEntropy(leaf, Tensor.of(targets, 64));
       loss.backward();
