@@ -1765,13 +1765,37 @@ public final class Tensor implements AutoCloseable {
       Rare r = rare();
       Tensor g = r.grad;
       if (g == null) {
-        Tensor copy = Casts.copyAs(incoming, dtype);
-        copy.adoptUnscoped();
-        r.grad = copy;
+        Tensor first = stealable(incoming) ? incoming : Casts.copyAs(incoming, dtype);
+        first.adoptUnscoped();
+        r.grad = first;
       } else {
         Arithmetic.addInto(g, incoming);
       }
     }
+  }
+
+  /**
+   * Whether a first gradient may become this leaf's {@code grad} as it is, instead of a copy, as
+   * PyTorch's AccumulateGrad takes over an incoming gradient that nothing else references: grad mode
+   * off (no graph of the gradient is being recorded), this leaf's dtype and shape, contiguous over the
+   * whole of a storage that it alone holds (no view, no larger buffer) and never exported, and owned
+   * by the running backward pass's internal scope, so that the pass made it and no user code holds it
+   * (the caller's gradOutput or a tensor a hook returns from outside is copied). A pending (fused)
+   * gradient is computed into its memory first, as any consumer computes it. Taken, it leaves that
+   * scope (the pass's end does not close it): the same tensor delivered to a second leaf then fails
+   * the ownership test and is copied.
+   */
+  private boolean stealable(Tensor incoming) {
+    TensorScope scope = incoming.owner;
+    ThreadState state = ThreadState.current();
+    if (state.gradEnabled || scope == null || !scope.internal() || scope != state.scope || incoming.closed
+        || incoming.dtype != dtype || !incoming.contiguous || incoming.offset != 0 || incoming.rare != null
+        || !Arrays.equals(incoming.shape, shape) || incoming.storage.byteSize() != incoming.numel * dtype.byteSize()
+        || !incoming.storage.soleHolder() || incoming.storage.isExported()) {
+      return false;
+    }
+    Fusion.settle(incoming);   // computes it, and any pending tensor that reads it, now
+    return true;
   }
 
   // ---------------------------------------------------------------- values

@@ -75,6 +75,11 @@ public final class TensorScope implements AutoCloseable {
     return state.scope;
   }
 
+  /** Whether this is an internal scope ({@link #openPooled()}: a backward pass's), not one a user opened. */
+  boolean internal() {
+    return pooled;
+  }
+
   TensorScope parent() {
     return parent;
   }

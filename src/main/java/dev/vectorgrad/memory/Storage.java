@@ -152,6 +152,11 @@ public final class Storage {
     else LARGE_LIVE.remove(this);
   }
 
+  /** Whether exactly one holder (one tensor, no view) keeps this storage. */
+  public boolean soleHolder() {
+    return refs == 1;
+  }
+
   /** Adds a holder (a view). Throws if the storage was already released. */
   public void retain() {
     int r;
