@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Runs the Vector API GEMM (float32 and float64, single-threaded) long enough for the JIT to
- * compile its micro-kernels, with right edges that reach the 2- and 1-vector kernels too; prints
+ * compile its micro-kernels, with right edges that reach the 2- and 1-vector kernels too, and narrow
+ * outputs that reach the dot-product kernels; prints
  * {@code gemm-warm-done} at the end. Run it with {@code -XX:+PrintCompilation} to see the tiers.
  */
 public final class GemmWarmMain {
@@ -25,7 +26,12 @@ public final class GemmWarmMain {
     System.out.println("gemm-warm-done");
   }
 
-  /** m = k = 192; n = 192 + 3 lanes for 4, 8 and 16 lanes in turn: a right edge of 3 vectors (2 + 1). */
+  private static final int[] NARROW = {1, 2, 4};
+
+  /**
+   * m = k = 192; n = 192 + 3 lanes for 4, 8 and 16 lanes in turn: a right edge of 3 vectors (2 + 1);
+   * between them narrow outputs of 1, 2 and 4 columns.
+   */
   private static void warm(Gemm gemm, int bytes) {
     int m = 192, k = 192, nMax = 192 + 48;
     int[] ns = {192 + 12, 192 + 24, 192 + 48};
@@ -37,6 +43,8 @@ public final class GemmWarmMain {
       for (int it = 0; it < 2500 && System.nanoTime() < deadline; it++) {
         int n = ns[it % 3];
         gemm.gemm(m, n, k, 1.0, a, 0, k, 1, b, 0, n, 1, 0.0, c, 0, n, 1);
+        int narrow = NARROW[it % 3];   // outputs of 1, 2 and 4 columns: the dot-product kernels
+        gemm.gemm(m, narrow, k, 1.0, a, 0, k, 1, b, 0, narrow, 1, 0.0, c, 0, narrow, 1);
       }
     }
   }
