@@ -1778,12 +1778,14 @@ public final class Tensor implements AutoCloseable {
    * Whether a first gradient may become this leaf's {@code grad} as it is, instead of a copy, as
    * PyTorch's AccumulateGrad takes over an incoming gradient that nothing else references: grad mode
    * off (no graph of the gradient is being recorded), this leaf's dtype and shape, contiguous over the
-   * whole of a storage that it alone holds (no view, no larger buffer) and never exported, and owned
-   * by the running backward pass's internal scope, so that the pass made it and no user code holds it
-   * (the caller's gradOutput or a tensor a hook returns from outside is copied). A pending (fused)
-   * gradient is computed into its memory first, as any consumer computes it. Taken, it leaves that
-   * scope (the pass's end does not close it): the same tensor delivered to a second leaf then fails
-   * the ownership test and is copied.
+   * whole of a storage (no larger buffer) that was never exported, and owned by the running backward
+   * pass's internal scope, so that the pass made it and no user code holds it (the caller's gradOutput
+   * or a tensor a hook returns from outside is copied), as must be every other holder of its storage
+   * (a view the pass made on the way, such as the transposed product that a {@code t()} weight's
+   * gradient is a view of): those close when the pass ends, and nothing writes gradients in place
+   * meanwhile. A pending (fused) gradient is computed into its memory first, as any consumer computes
+   * it. Taken, it leaves that scope (the pass's end does not close it): the same tensor, or another
+   * view of its storage, delivered to a second leaf then fails the ownership test and is copied.
    */
   private boolean stealable(Tensor incoming) {
     TensorScope scope = incoming.owner;
@@ -1791,7 +1793,11 @@ public final class Tensor implements AutoCloseable {
     if (state.gradEnabled || scope == null || !scope.internal() || scope != state.scope || incoming.closed
         || incoming.dtype != dtype || !incoming.contiguous || incoming.offset != 0 || incoming.rare != null
         || !Arrays.equals(incoming.shape, shape) || incoming.storage.byteSize() != incoming.numel * dtype.byteSize()
-        || !incoming.storage.soleHolder() || incoming.storage.isExported()) {
+        || incoming.storage.isExported()) {
+      return false;
+    }
+    int holders = incoming.storage.holders();
+    if (holders != 1 && !(holders <= 4 && scope.ownsAllHolders(incoming.storage, holders, 64))) {
       return false;
     }
     Fusion.settle(incoming);   // computes it, and any pending tensor that reads it, now
@@ -1950,6 +1956,10 @@ public final class Tensor implements AutoCloseable {
       r.release = new Release(storage);
       r.cleanable = CLEANER.register(this, r.release);
     }
+  }
+
+  boolean storageIs(Storage s) {
+    return storage == s;
   }
 
   boolean ownedBy(TensorScope scope) {

@@ -1,5 +1,6 @@
 package dev.vectorgrad;
 
+import dev.vectorgrad.memory.Storage;
 import java.util.Arrays;
 
 /**
@@ -78,6 +79,19 @@ public final class TensorScope implements AutoCloseable {
   /** Whether this is an internal scope ({@link #openPooled()}: a backward pass's), not one a user opened. */
   boolean internal() {
     return pooled;
+  }
+
+  /**
+   * Whether all {@code holders} holders of {@code s} are tensors this scope owns, found among the
+   * last {@code window} it registered (a bounded look: false when they are further back).
+   */
+  boolean ownsAllHolders(Storage s, int holders, int window) {
+    int found = 0;
+    for (int i = size - 1; i >= Math.max(0, size - window) && found < holders; i--) {
+      Tensor t = tensors[i];
+      if (t.storageIs(s) && t.ownedBy(this)) found++;
+    }
+    return found == holders;
   }
 
   TensorScope parent() {

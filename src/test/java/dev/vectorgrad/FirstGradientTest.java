@@ -38,6 +38,27 @@ class FirstGradientTest {
   }
 
   @Test
+  void aWeightUsedTransposedTakesItsGradientToo() {
+    // x @ w.t(), as Linear: MmBackward0 makes w.t()'s gradient as a view of a product it made, and
+    // TBackward0 a view of that: every holder of the product's memory belongs to the pass
+    Tensor w = Tensor.randn(5, 3).requiresGrad_(true), x = Tensor.randn(4, 3);
+    long first = allocationsOf(() -> x.mm(w.t()).sum().backward());
+    long accumulating = allocationsOf(() -> x.mm(w.t()).sum().backward());
+    assertEquals(accumulating, first, "a first gradient costs no allocation beyond the pass's own");
+    Tensor once = x.sum(new int[] {0}, true).expand(5, 3);
+    assertArrayEquals(once.mul(2.0).toFloatArray(), w.grad().toFloatArray(), 1e-5f);
+    assertArrayEquals(new long[] {3, 1}, w.grad().stride());
+  }
+
+  private static long allocationsOf(Runnable backward) {
+    try (var scope = TensorScope.open()) {
+      long before = MemoryStats.allocations();
+      backward.run();
+      return MemoryStats.allocations() - before;
+    }
+  }
+
+  @Test
   void oneGradientDeliveredToTwoLeavesGivesEachItsOwnMemory() {
     // MulBackward0 makes the gradient of the sum; AddBackward0 hands that same tensor to both leaves
     Tensor x = leaf(1, 2, 3), y = leaf(4, 5, 6);

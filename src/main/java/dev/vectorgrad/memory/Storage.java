@@ -152,9 +152,9 @@ public final class Storage {
     else LARGE_LIVE.remove(this);
   }
 
-  /** Whether exactly one holder (one tensor, no view) keeps this storage. */
-  public boolean soleHolder() {
-    return refs == 1;
+  /** The number of holders (tensors and views) that keep this storage. */
+  public int holders() {
+    return refs;
   }
 
   /** Adds a holder (a view). Throws if the storage was already released. */
