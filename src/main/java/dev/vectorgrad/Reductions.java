@@ -316,9 +316,6 @@ final class Reductions {
       return;
     }
     // 0 + the first row, not a copy of it: PyTorch's accumulator starts at +0, so a sum is never -0.0
-    k.binaryScalar(BinaryOp.ADD, s, first * inner, 0, dst, dstOff, inner);
-    for (long r = 1; r < count; r++) {
-      k.binary(BinaryOp.ADD, dst, dstOff, s, (first + r) * inner, dst, dstOff, inner);
-    }
+    k.addRows(s, first * inner, count, inner, dst, dstOff, inner);
   }
 }

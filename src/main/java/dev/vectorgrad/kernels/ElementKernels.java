@@ -131,6 +131,18 @@ public interface ElementKernels {
   }
 
   /**
+   * {@code out[j] = 0 + a[j] + a[rowStride + j] + ... } over {@code rows >= 1} rows, for j &lt; n, added
+   * in row order in the element type (the sum over a leading dim; starting from +0, as PyTorch's
+   * accumulator, so a sum is never -0.0). The same bits as {@code binaryScalar(ADD, first row, 0)}
+   * followed by one {@code binary(ADD)} per further row, which is how this default computes it;
+   * an implementation may keep the partial sums in registers instead.
+   */
+  default void addRows(MemorySegment a, long aOff, long rows, long rowStride, MemorySegment out, long outOff, long n) {
+    binaryScalar(BinaryOp.ADD, a, aOff, 0, out, outOff, n);
+    for (long r = 1; r < rows; r++) binary(BinaryOp.ADD, out, outOff, a, aOff + r * rowStride, out, outOff, n);
+  }
+
+  /**
    * softmax ({@code log}: log_softmax) of {@code rows} contiguous rows of {@code size >= 1} elements,
    * row r at {@code inOff + r * size} into {@code out} at {@code outOff + r * size} ({@code out} may be
    * {@code in}, same offsets). Each row as PyTorch's vectorized CPU kernel computes it: the maximum m

@@ -127,6 +127,15 @@ public final class ParallelKernels implements ElementKernels {
   }
 
   @Override
+  public void addRows(MemorySegment a, long aOff, long rows, long rowStride, MemorySegment out, long outOff, long n) {
+    if (!Parallel.splits(rows * n)) {
+      inner.addRows(a, aOff, rows, rowStride, out, outOff, n);
+    } else {
+      Parallel.forRows(n, rows, (from, to) -> inner.addRows(a, aOff + from, rows, rowStride, out, outOff + from, to - from));
+    }
+  }
+
+  @Override
   public void softmaxRows(boolean log, MemorySegment in, long inOff, MemorySegment out, long outOff,
                           long rows, long size) {
     inner.softmaxRows(log, in, inOff, out, outOff, rows, size);
