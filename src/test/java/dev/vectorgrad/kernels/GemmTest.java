@@ -201,22 +201,24 @@ class GemmTest {
   /**
    * Narrow outputs (a classifier's ten columns, a regression's one): the Vector API kernel computes
    * them as dot products along k (rows of A read in place, their last partial vector masked, so A
-   * is allocated to its last element) once k is long enough; B plain (one run), transposed, or with
-   * padded rows; alpha and beta, and beta 0 over NaN garbage.
+   * is allocated to its last element) once k is long enough, and from a transposed A as sums of A's
+   * columns read in place (masked past m); B plain (one run), transposed, or with padded rows; alpha
+   * and beta, and beta 0 over NaN garbage.
    */
   @Test
   void narrowOutputs() {
-    int[] ns = {1, 2, 3, 4, 5, 10, 12, 13}, ks = {32, 33, 100, 192, 300}, ms = {1, 5, 17, 35};
+    int[] ns = {1, 2, 3, 4, 5, 10, 12, 13}, ks = {7, 32, 33, 100, 192, 300}, ms = {1, 5, 17, 35, 64, 70};
     for (Impl impl : impls()) {
       for (int bytes : new int[] {4, 8}) {
         Random rnd = new Random(11);
         for (int n : ns) {
           for (int k : ks) {
             for (int m : ms) {
-              for (int layout = 0; layout < 3; layout++) {
+              for (int layout = 0; layout < 6; layout++) {
                 try (Arena arena = Arena.ofShared()) {
-                  Mat a = exact(arena, bytes, m, k, rnd);
-                  Mat b = layout == 0 ? exact(arena, bytes, k, n, rnd) : mat(arena, bytes, k, n, layout == 1, 0, 3, rnd);
+                  // layouts 0-2: A row-major; 3-5: A^T's columns contiguous (a t() view), ending where its segment ends
+                  Mat a = layout < 3 ? exact(arena, bytes, m, k, rnd) : exactTransposed(arena, bytes, m, k, rnd);
+                  Mat b = layout % 3 == 0 ? exact(arena, bytes, k, n, rnd) : mat(arena, bytes, k, n, layout % 3 == 1, 0, 3, rnd);
                   Mat c = mat(arena, bytes, m, n, false, 1, 2, rnd);
                   String what = impl.name + " " + bytes * 8 + "-bit " + m + "x" + n + "x" + k + " B layout " + layout;
                   check(what, impl.of(bytes), 0.75, a, b, -0.5, c);
@@ -229,6 +231,13 @@ class GemmTest {
         }
       }
     }
+  }
+
+  /** A column-major rows x cols matrix (element (i, j) at {@code j * rows + i}) that ends where its segment ends. */
+  private static Mat exactTransposed(Arena arena, int bytes, int rows, int cols, Random rnd) {
+    Mat m = new Mat(arena.allocate((long) rows * cols * bytes, 8), 0, 1, rows, rows, cols, bytes);
+    fill(m, rnd);
+    return m;
   }
 
   /** A row-major rows x cols matrix that ends where its segment ends. */
@@ -355,7 +364,7 @@ class GemmTest {
   @Test
   void multiThreadedEqualsSingleThreaded() {
     int[][] shapes = {{300, 257, 129}, {96, 96, 64}, {130, 1000, 70}, {7, 600, 300}, {600, 9, 100}, {256, 128, 784},
-        {600, 10, 300}, {700, 1, 64}, {300, 3, 256}};   // the last three: narrow outputs as dot products
+        {600, 10, 300}, {700, 1, 64}, {300, 3, 256}};   // the last three: narrow outputs (dot products, or A^T's columns)
     List<Impl> impls = new ArrayList<>();
     KernelProvider vector = Kernels.vectorOrNull();
     if (vector != null) impls.add(new Impl("vector", vector.gemmFloat32(), vector.gemmFloat64()));
@@ -413,10 +422,12 @@ class GemmTest {
 
   private static void checkTier4(String compilations) {
     for (String type : new String[] {"Float", "Double"}) {
-      for (String kernel : new String[] {"kernel4", "kernel2", "kernel1", "dot4x4", "dot8x2", "dot16x1", "reduce16"}) {
+      for (String kernel : new String[] {"kernel4", "kernel2", "kernel1", "dot4x4", "dot8x2", "dot16x1", "reduce16",
+          "columns4x5", "columns4x1"}) {
         Pattern c2 = Pattern.compile("(?m)^\\s*\\d+\\s+\\d+\\s[ %sbn!]*\\s4\\s+dev\\.vectorgrad\\.kernels\\.Vector" + type + "Gemm::" + kernel + " \\(");
         // kernel4 and the dot kernels run only with 32 vector registers
-        if (!(kernel.equals("kernel4") || kernel.startsWith("dot") || kernel.equals("reduce16")) || VectorGemmSettings.VECTORS == 4) {
+        if (!(kernel.equals("kernel4") || kernel.startsWith("dot") || kernel.equals("reduce16") || kernel.startsWith("columns"))
+            || VectorGemmSettings.VECTORS == 4) {
           assertTrue(c2.matcher(compilations).find(), "Vector" + type + "Gemm::" + kernel + " never compiled at tier 4:\n"
               + grep(compilations, "Gemm::"));
         }
