@@ -45,8 +45,8 @@ public final class GemmWarmMain {
         gemm.gemm(m, n, k, 1.0, a, 0, k, 1, b, 0, n, 1, 0.0, c, 0, n, 1);
         int narrow = NARROW[it % 3];   // outputs of 1, 2 and 4 columns: the dot-product kernels
         gemm.gemm(m, narrow, k, 1.0, a, 0, k, 1, b, 0, narrow, 1, 0.0, c, 0, narrow, 1);
-        // and from A^T (A's columns contiguous): the column kernels
-        gemm.gemm(m, narrow, k, 1.0, a, 0, 1, m, b, 0, narrow, 1, 0.0, c, 0, narrow, 1);
+        // and from A^T (A's columns contiguous): the column kernels, with rows past the last 64
+        gemm.gemm(m - 8, narrow, k, 1.0, a, 0, 1, m - 8, b, 0, narrow, 1, 0.0, c, 0, narrow, 1);
       }
     }
   }
