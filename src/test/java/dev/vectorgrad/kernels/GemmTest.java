@@ -220,10 +220,8 @@ class GemmTest {
                   Mat a = layout < 3 ? exact(arena, bytes, m, k, rnd) : exactTransposed(arena, bytes, m, k, rnd);
                   Mat b = layout % 3 == 0 ? exact(arena, bytes, k, n, rnd) : mat(arena, bytes, k, n, layout % 3 == 1, 0, 3, rnd);
                   Mat c = mat(arena, bytes, m, n, false, 1, 2, rnd);
-                  String what = impl.name + " " + bytes * 8 + "-bit " + m + "x" + n + "x" + k + " B layout " + layout;
-                  check(what, impl.of(bytes), 0.75, a, b, -0.5, c);
-                  fillNaN(c);
-                  check(what + " beta 0", impl.of(bytes), 1.0, a, b, 0.0, c);
+                  checkBetas(impl.name + " " + bytes * 8 + "-bit " + m + "x" + n + "x" + k + " B layout " + layout,
+                      impl.of(bytes), a, b, c);
                 }
               }
             }
@@ -253,10 +251,8 @@ class GemmTest {
                   Mat a = mat(arena, bytes, m, k, (layout & 1) != 0, 2, 1, rnd);
                   Mat b = exact(arena, bytes, k, n, rnd);
                   Mat c = mat(arena, bytes, m, n, (layout & 2) != 0, 1, 2, rnd);
-                  String what = impl.name + " " + bytes * 8 + "-bit " + m + "x" + n + "x" + k + " layout " + layout;
-                  check(what, impl.of(bytes), 0.75, a, b, -0.5, c);
-                  fillNaN(c);
-                  check(what + " beta 0", impl.of(bytes), 1.0, a, b, 0.0, c);
+                  checkBetas(impl.name + " " + bytes * 8 + "-bit " + m + "x" + n + "x" + k + " layout " + layout,
+                      impl.of(bytes), a, b, c);
                 }
               }
             }
@@ -264,6 +260,13 @@ class GemmTest {
         }
       }
     }
+  }
+
+  /** {@link #check} with alpha 0.75 and beta -0.5, then with beta 0 over NaN garbage in C. */
+  private static void checkBetas(String what, Gemm g, Mat a, Mat b, Mat c) {
+    check(what, g, 0.75, a, b, -0.5, c);
+    fillNaN(c);
+    check(what + " beta 0", g, 1.0, a, b, 0.0, c);
   }
 
   /** A column-major rows x cols matrix (element (i, j) at {@code j * rows + i}) that ends where its segment ends. */

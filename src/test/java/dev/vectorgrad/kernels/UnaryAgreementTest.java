@@ -41,8 +41,7 @@ class UnaryAgreementTest {
 
   @BeforeAll
   static void vectorApiIsUsable() {
-    vector = Kernels.vectorOrNull();
-    assertNotNull(vector, "the test JVM runs with --add-modules jdk.incubator.vector, so the Vector API must load");
+    vector = VectorApi.provider();
   }
 
   /** An op with its two parameters (see {@link UnaryOp}). */
