@@ -27,12 +27,18 @@ final class ParallelGemm implements Gemm {
   private final Gemm inner;
   private final int rowTile;
   private final int colTile;
+  private final int narrow;
 
   /** A kernel with a micro-tile: parts are cut on its multiples. */
   interface Tiled {
     int rowTile();
 
     int colTile();
+
+    /** Outputs at most this many columns wide take another path (other roundings); 0 if none does. */
+    default int narrowColumns() {
+      return 0;
+    }
   }
 
   /** Splits calls of {@code inner}, on its micro-tile boundaries when it is {@link Tiled}. */
@@ -40,6 +46,7 @@ final class ParallelGemm implements Gemm {
     this.inner = inner;
     this.rowTile = inner instanceof Tiled t ? t.rowTile() : 8;
     this.colTile = inner instanceof Tiled t ? t.colTile() : 8;
+    this.narrow = inner instanceof Tiled t ? t.narrowColumns() : 0;
   }
 
   @Override
@@ -56,10 +63,18 @@ final class ParallelGemm implements Gemm {
     }
     // Parallel counts work in elements against its grain: scale so that MIN_WORK is one grain.
     double elements = (double) work / MIN_WORK * Parallel.grain();
-    if (SPLIT == 0 ? rowTiles >= colTiles : SPLIT < 0 && rowTiles >= 2 || colTiles < 2) {
+    // A column split's last part is n % colTile wide: never one narrow enough for the kernel's
+    // narrow-output path when the whole product is not (its roundings differ): rows, or no split.
+    boolean narrowRest = n % colTile != 0 && n % colTile <= narrow;
+    if (narrowRest && rowTiles < 2) {
+      inner.gemm(m, n, k, alpha, a, aOff, ars, acs, b, bOff, brs, bcs, beta, c, cOff, crs, ccs);
+      return;
+    }
+    if (narrowRest || (SPLIT == 0 ? rowTiles >= colTiles : SPLIT < 0 && rowTiles >= 2 || colTiles < 2)) {
       long perTile = (long) Math.ceil(elements / rowTiles);
       Parallel.forRows(rowTiles, perTile, (from, to) -> {
         int i0 = (int) from * rowTile, i1 = (int) Math.min(m, to * rowTile);
+        if (i1 <= i0) return;   // Parallel may hand a part an empty range
         inner.gemm(i1 - i0, n, k, alpha, a, aOff + i0 * ars, ars, acs, b, bOff, brs, bcs,
             beta, c, cOff + i0 * crs, crs, ccs);
       });
@@ -67,6 +82,7 @@ final class ParallelGemm implements Gemm {
       long perTile = (long) Math.ceil(elements / colTiles);
       Parallel.forRows(colTiles, perTile, (from, to) -> {
         int j0 = (int) from * colTile, j1 = (int) Math.min(n, to * colTile);
+        if (j1 <= j0) return;
         inner.gemm(m, j1 - j0, k, alpha, a, aOff, ars, acs, b, bOff + j0 * bcs, brs, bcs,
             beta, c, cOff + j0 * ccs, crs, ccs);
       });

@@ -232,14 +232,14 @@ class GemmTest {
   }
 
   /**
-   * Narrow rows of C: up to six are computed as the transposed problem's narrow output from B's rows
-   * read in place (masked past n, so B is allocated to its last element), merged into C's rows; more
-   * by the packed kernels. A row-major or transposed, C row-major or transposed, alpha and beta, and
-   * beta 0 over NaN garbage.
+   * Narrow rows of C (up to 12, k up to KC): computed as the transposed problem's narrow output from
+   * B's rows read in place (masked past n, so B is allocated to its last element), merged into C's
+   * rows; otherwise by the packed kernels. A row-major or transposed, C row-major or transposed, alpha
+   * and beta, and beta 0 over NaN garbage.
    */
   @Test
   void narrowRows() {
-    int[] ms = {1, 2, 5, 6, 7, 10}, ns = {31, 32, 64, 70, 129}, ks = {7, 32, 100, 300};
+    int[] ms = {1, 2, 5, 6, 7, 10, 12, 13}, ns = {31, 32, 64, 70, 129}, ks = {7, 32, 100, 300};
     for (Impl impl : impls()) {
       for (int bytes : new int[] {4, 8}) {
         Random rnd = new Random(12);
@@ -400,7 +400,8 @@ class GemmTest {
   @Test
   void multiThreadedEqualsSingleThreaded() {
     int[][] shapes = {{300, 257, 129}, {96, 96, 64}, {130, 1000, 70}, {7, 600, 300}, {600, 9, 100}, {256, 128, 784},
-        {600, 10, 300}, {700, 1, 64}, {300, 3, 256}};   // the last three: narrow outputs (dot products, or A^T's columns)
+        {600, 10, 300}, {700, 1, 64}, {300, 3, 256},   // narrow outputs (dot products, or A^T's columns)
+        {10, 300, 200}, {20, 1100, 100}, {10, 130, 1000}};   // narrow rows: parts under 13 rows, k under and over KC
     List<Impl> impls = new ArrayList<>();
     KernelProvider vector = Kernels.vectorOrNull();
     if (vector != null) impls.add(new Impl("vector", vector.gemmFloat32(), vector.gemmFloat64()));
