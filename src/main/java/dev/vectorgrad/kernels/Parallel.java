@@ -181,7 +181,7 @@ public final class Parallel {
       long from = Math.min(n, part * chunk), to = Math.min(n, from + chunk);
       try {
         if (body != null) {
-          body.run(from, to);
+          if (from < to) body.run(from, to);   // a part past the end (more parts than chunks) runs nothing
         } else {
           partials[part] = sumBody.sum(from, to);
         }

@@ -74,7 +74,6 @@ final class ParallelGemm implements Gemm {
       long perTile = (long) Math.ceil(elements / rowTiles);
       Parallel.forRows(rowTiles, perTile, (from, to) -> {
         int i0 = (int) from * rowTile, i1 = (int) Math.min(m, to * rowTile);
-        if (i1 <= i0) return;   // Parallel may hand a part an empty range
         inner.gemm(i1 - i0, n, k, alpha, a, aOff + i0 * ars, ars, acs, b, bOff, brs, bcs,
             beta, c, cOff + i0 * crs, crs, ccs);
       });
@@ -82,7 +81,6 @@ final class ParallelGemm implements Gemm {
       long perTile = (long) Math.ceil(elements / colTiles);
       Parallel.forRows(colTiles, perTile, (from, to) -> {
         int j0 = (int) from * colTile, j1 = (int) Math.min(n, to * colTile);
-        if (j1 <= j0) return;
         inner.gemm(m, j1 - j0, k, alpha, a, aOff, ars, acs, b, bOff + j0 * bcs, brs, bcs,
             beta, c, cOff + j0 * ccs, crs, ccs);
       });
